@@ -1,0 +1,100 @@
+from django.contrib import admin
+
+from rapport.customers.models import Address, Consent, Contact, ContactPoint, Customer, ExternalIdentifier, Tag
+
+
+class ContactPointInline(admin.TabularInline):
+    model = ContactPoint
+    extra = 0
+    fields = ["kind", "value", "label", "is_primary", "source"]
+
+
+class AddressInline(admin.StackedInline):
+    model = Address
+    extra = 0
+
+
+class IdentifierInline(admin.TabularInline):
+    model = ExternalIdentifier
+    extra = 0
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    extra = 0
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    fk_name = "organisation"
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = [
+        "display_name", "kind", "primary_email", "primary_phone", "country", "city", "lifecycle_stage",
+        "relationship_level", "owner", "team",
+    ]
+    list_filter = ["kind", "lifecycle_stage", "relationship_level", "team", "language", "country"]
+    list_select_related = ["owner", "team"]
+    # Prefix searches use the indexes; the admin is for administrators, the workspace does full search.
+    search_fields = ["display_name__istartswith", "primary_email__istartswith", "identifiers__external_id"]
+    raw_id_fields = ["owner", "team"]
+    autocomplete_fields = ["tags"]
+    readonly_fields = ["display_name", "primary_email", "primary_phone", "version", "created_at", "updated_at"]
+    inlines = [ContactPointInline, AddressInline, IdentifierInline, ConsentInline, ContactInline]
+    show_full_result_count = False  # no exact COUNT(*) over a million rows on every page
+    list_per_page = 50
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "organisation", "job_title", "email", "phone", "is_primary"]
+    search_fields = ["last_name__istartswith", "email__istartswith"]
+    raw_id_fields = ["organisation"]
+    list_select_related = ["organisation"]
+    show_full_result_count = False
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "customer", "is_primary", "source"]
+    list_filter = ["kind"]
+    search_fields = ["normalized__startswith"]
+    raw_id_fields = ["customer"]
+    list_select_related = ["customer"]
+    show_full_result_count = False
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "customer", "postal_code"]
+    list_filter = ["kind", "country"]
+    raw_id_fields = ["customer"]
+    list_select_related = ["customer"]
+    show_full_result_count = False
+
+
+@admin.register(ExternalIdentifier)
+class ExternalIdentifierAdmin(admin.ModelAdmin):
+    list_display = ["source", "external_id", "customer"]
+    list_filter = ["source"]
+    search_fields = ["external_id"]
+    raw_id_fields = ["customer"]
+    list_select_related = ["customer"]
+    show_full_result_count = False
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ["customer", "channel", "status", "recorded_at", "source"]
+    list_filter = ["channel", "status"]
+    raw_id_fields = ["customer"]
+    list_select_related = ["customer"]
+    show_full_result_count = False

@@ -1,0 +1,242 @@
+"""Writes to customer records. Every function is keyword-only, typed and runs in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rapport.core.errors import RapportError
+from rapport.customers.choices import ConsentChannel, ConsentStatus, ContactPointKind, CustomerKind
+from rapport.customers.models import Consent, Contact, ContactPoint, Customer, ExternalIdentifier, Tag
+from rapport.customers.normalize import normalize_email, normalize_phone
+
+# Fields a caller may change through customer_update; the rest are kept by the services themselves.
+EDITABLE_FIELDS = (
+    "kind", "first_name", "last_name", "organisation_name", "language", "country", "city", "birth_date",
+    "attributes", "lifecycle_stage", "relationship_level", "owner", "team", "source",
+)
+
+
+class StaleEditError(RapportError):
+    """Someone else saved the record after this edit started; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Identifier:
+    source: str
+    external_id: str
+
+
+def _check_name(customer: Customer) -> None:
+    if customer.kind == CustomerKind.ORGANISATION and not customer.organisation_name.strip():
+        raise ValidationError({"organisation_name": _("An organisation needs a name.")})
+    if customer.kind == CustomerKind.PERSON and not (customer.first_name.strip() or customer.last_name.strip()):
+        raise ValidationError({"last_name": _("A person needs a first or a last name.")})
+
+
+def _refresh_display_name(customer: Customer) -> None:
+    customer.display_name = Customer.compose_display_name(
+        customer.kind, customer.first_name, customer.last_name, customer.organisation_name
+    )[:200]
+
+
+def _normalized(kind: str, value: str) -> str:
+    if kind == ContactPointKind.EMAIL:
+        try:
+            validate_email(value.strip())
+        except ValidationError:
+            raise ValidationError({"emails": _("%(value)s is not a valid e-mail address.") % {"value": value}})
+        return normalize_email(value)
+    normalized = normalize_phone(value)
+    if len(normalized.lstrip("+")) < 5 or len(normalized) > 20:
+        raise ValidationError({"phones": _("%(value)s is not a valid phone number.") % {"value": value}})
+    return normalized
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    kind: str = CustomerKind.PERSON,
+    first_name: str = "",
+    last_name: str = "",
+    organisation_name: str = "",
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    language: str = "",
+    country: str = "",
+    city: str = "",
+    birth_date: date | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    tags: Iterable[str] = (),
+    identifiers: Iterable[Identifier] = (),
+    source: str = "",
+    **extra: Any,
+) -> Customer:
+    unknown = set(extra) - {"lifecycle_stage", "relationship_level", "owner", "team"}
+    if unknown:
+        raise TypeError(f"customer_create() got unexpected arguments: {sorted(unknown)}")
+    customer = Customer(
+        kind=kind, first_name=first_name, last_name=last_name, organisation_name=organisation_name,
+        language=language, country=country.upper(), city=city, birth_date=birth_date,
+        attributes=dict(attributes or {}), source=source, **extra,
+    )
+    _check_name(customer)
+    _refresh_display_name(customer)
+    customer.full_clean()
+    customer.save()
+    for value in emails:
+        contact_point_add(customer=customer, kind=ContactPointKind.EMAIL, value=value, source=source)
+    for value in phones:
+        contact_point_add(customer=customer, kind=ContactPointKind.PHONE, value=value, source=source)
+    for ident in identifiers:
+        identifier_add(customer=customer, source=ident.source, external_id=ident.external_id)
+    if tags:
+        customer_add_tags(customer=customer, names=tags)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, customer: Customer, data: Mapping[str, Any], expected_version: int | None = None
+) -> Customer:
+    """Change the given fields. With ``expected_version`` a concurrent edit is refused, not overwritten."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(customer, name, value.upper() if name == "country" and isinstance(value, str) else value)
+    _check_name(customer)
+    _refresh_display_name(customer)
+    customer.full_clean()
+    current = expected_version if expected_version is not None else customer.version
+    fields = {name: getattr(customer, name) for name in (*data.keys(), "display_name")}
+    fields = {(f"{k}_id" if k in {"owner", "team"} else k): (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()}
+    updated = Customer.objects.filter(pk=customer.pk, version=current).update(
+        **fields, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        raise StaleEditError(
+            _("Someone else changed this customer after you opened it. Reload to see their changes."),
+            field="version",
+        )
+    customer.refresh_from_db()
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer) -> None:
+    customer.delete()
+
+
+def _sync_primary(customer: Customer, kind: str) -> None:
+    primary = (
+        ContactPoint.objects.filter(customer=customer, kind=kind).order_by("-is_primary", "id").first()
+    )
+    value = primary.value if primary else ""
+    field = "primary_email" if kind == ContactPointKind.EMAIL else "primary_phone"
+    if primary and not primary.is_primary:
+        ContactPoint.objects.filter(pk=primary.pk).update(is_primary=True)
+    Customer.objects.filter(pk=customer.pk).update(**{field: value})
+    setattr(customer, field, value)
+
+
+@transaction.atomic
+def contact_point_add(
+    *, customer: Customer, kind: str, value: str, label: str = "", is_primary: bool = False, source: str = ""
+) -> ContactPoint:
+    normalized = _normalized(kind, value)
+    existing = ContactPoint.objects.filter(customer=customer, kind=kind, normalized=normalized).first()
+    if existing:
+        return existing
+    if is_primary:
+        ContactPoint.objects.filter(customer=customer, kind=kind).update(is_primary=False)
+    point = ContactPoint.objects.create(
+        customer=customer, kind=kind, value=value.strip(), normalized=normalized, label=label,
+        is_primary=is_primary, source=source,
+    )
+    _sync_primary(customer, kind)
+    return point
+
+
+@transaction.atomic
+def contact_point_remove(*, point: ContactPoint) -> None:
+    customer, kind = point.customer, point.kind
+    point.delete()
+    _sync_primary(customer, kind)
+
+
+def identifier_add(*, customer: Customer, source: str, external_id: str) -> ExternalIdentifier:
+    if not source.strip() or not external_id.strip():
+        raise ValidationError({"identifiers": _("An identifier needs both a source and an external id.")})
+    try:
+        with transaction.atomic():
+            return ExternalIdentifier.objects.create(
+                customer=customer, source=source.strip(), external_id=external_id.strip()
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"identifiers": _("%(source)s:%(id)s already belongs to another customer.")
+             % {"source": source, "id": external_id}}
+        ) from None
+
+
+@transaction.atomic
+def customer_add_tags(*, customer: Customer, names: Iterable[str]) -> list[Tag]:
+    cleaned = sorted({name.strip()[:64] for name in names if name and name.strip()})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
+    missing = [Tag(name=n) for n in cleaned if n not in existing]
+    Tag.objects.bulk_create(missing, ignore_conflicts=True)
+    tags = list(Tag.objects.filter(name__in=cleaned))
+    customer.tags.add(*tags)
+    return tags
+
+
+@transaction.atomic
+def customer_set_tags(*, customer: Customer, names: Iterable[str]) -> list[Tag]:
+    customer.tags.clear()
+    return customer_add_tags(customer=customer, names=names)
+
+
+@transaction.atomic
+def consent_record(
+    *, customer: Customer, channel: str, status: str, source: str = "", reason: str = ""
+) -> Consent:
+    if channel not in ConsentChannel.values:
+        raise ValidationError({"channel": _("Unknown consent channel %(value)s.") % {"value": channel}})
+    if status not in ConsentStatus.values:
+        raise ValidationError({"status": _("Unknown consent status %(value)s.") % {"value": status}})
+    consent, _created = Consent.objects.update_or_create(
+        customer=customer, channel=channel,
+        defaults={"status": status, "source": source, "reason": reason, "recorded_at": timezone.now()},
+    )
+    return consent
+
+
+@transaction.atomic
+def contact_create(*, organisation: Customer, **fields: Any) -> Contact:
+    if organisation.kind != CustomerKind.ORGANISATION:
+        raise ValidationError({"organisation": _("Contact persons belong to organisations, not to persons.")})
+    contact = Contact(organisation=organisation, **fields)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
+    for name, value in data.items():
+        setattr(contact, name, value)
+    if contact.organisation.kind != CustomerKind.ORGANISATION:
+        raise ValidationError({"organisation": _("Contact persons belong to organisations, not to persons.")})
+    contact.full_clean()
+    contact.save()
+    return contact
