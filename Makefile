@@ -34,7 +34,7 @@ test-pg: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports
-	$(BIN)/mypy src
+	RAPPORT_MODE=test $(BIN)/mypy src
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --tier $(TIER)

@@ -26,9 +26,11 @@ def user_create(
     last_name: str = "",
     is_superuser: bool = False,
 ) -> User:
+    # Administrators run the Django admin, which checks model permissions: they hold them all.
+    is_admin = is_superuser or role == Role.ADMIN
     user = User(
         username=username, role=role, team=team, email=email, first_name=first_name, last_name=last_name,
-        is_superuser=is_superuser, is_staff=is_superuser or role == Role.ADMIN,
+        is_superuser=is_admin, is_staff=is_admin,
     )
     if password:
         user.set_password(password)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.dateparse import parse_datetime
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 
 from rapport.core.access import visible_to
 from rapport.customers.choices import CustomerKind
@@ -97,8 +97,8 @@ def _facts(customer: Customer) -> CustomerFacts:
         elif marker == 2:
             facts.identifiers.append(ExternalIdentifier(id=pk, customer=customer, source=a, external_id=b))
         elif marker == 3:
-            recorded = parse_datetime(e) if isinstance(e, str) else e
-            if recorded is not None and recorded.tzinfo is None:
+            recorded: datetime = (parse_datetime(e) if isinstance(e, str) else e) or datetime.min
+            if recorded.tzinfo is None:
                 recorded = recorded.replace(tzinfo=UTC)
             facts.consents.append(Consent(
                 id=pk, customer=customer, channel=a, status=b, source=c or "", reason=d or "",

@@ -54,7 +54,8 @@ def _normalized(kind: str, value: str) -> str:
         try:
             validate_email(value.strip())
         except ValidationError:
-            raise ValidationError({"emails": _("%(value)s is not a valid e-mail address.") % {"value": value}})
+            message = _("%(value)s is not a valid e-mail address.") % {"value": value}
+            raise ValidationError({"emails": message}) from None
         return normalize_email(value)
     normalized = normalize_phone(value)
     if len(normalized.lstrip("+")) < 5 or len(normalized) > 20:
@@ -119,7 +120,6 @@ def customer_update(
     customer.full_clean()
     current = expected_version if expected_version is not None else customer.version
     fields = {name: getattr(customer, name) for name in (*data.keys(), "display_name")}
-    fields = {(f"{k}_id" if k in {"owner", "team"} else k): (v.pk if hasattr(v, "pk") else v) for k, v in fields.items()}
     updated = Customer.objects.filter(pk=customer.pk, version=current).update(
         **fields, version=F("version") + 1, updated_at=timezone.now()
     )

@@ -14,7 +14,7 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs do not declare it
         verbose_name = _("user")
         verbose_name_plural = _("users")
 

@@ -1,0 +1,41 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_customer, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_login_page_is_served_to_anyone(client):
+    response = client.get(reverse("web:login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content and b'for="id_password"' in response.content
+
+
+def test_home_sends_strangers_to_the_login_page(client):
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 302 and reverse("web:login") in response["Location"]
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, agent):
+    response = client.post(reverse("web:login"), {"username": "agent", "password": "wrong"})
+    assert response.status_code == 200 and b'role="alert"' in response.content
+
+
+def test_home_lists_only_the_customers_the_user_may_see(client, agent, other_team):
+    make_customer(owner=agent, first_name="Mine")
+    make_customer(owner=make_user(role="agent", team=other_team), first_name="Theirs")
+    client.force_login(agent)
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 200
+    assert b"Mine" in response.content and b"Theirs" not in response.content
+
+
+def test_the_page_turns_right_to_left_in_hebrew(client, agent):
+    client.force_login(agent)
+    response = client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE="he")
+    assert b'dir="rtl"' in response.content and b'lang="he"' in response.content
+
+
+def test_health_check_answers_ok(client):
+    assert client.get(reverse("web:healthz")).json() == {"status": "ok"}
