@@ -39,3 +39,14 @@ def test_the_page_turns_right_to_left_in_hebrew(client, agent):
 
 def test_health_check_answers_ok(client):
     assert client.get(reverse("web:healthz")).json() == {"status": "ok"}
+
+
+def test_home_needs_the_same_queries_for_one_customer_or_many(client, agent, django_assert_max_num_queries):
+    client.force_login(agent)
+    make_customer(owner=agent)
+    with django_assert_max_num_queries(4) as one:
+        client.get(reverse("web:home"))
+    for _ in range(30):
+        make_customer(owner=agent)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        client.get(reverse("web:home"))
