@@ -1,5 +1,25 @@
+"""``/api/v1/``: one route per resource, plus the token endpoint."""
+
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from rapport.api.v1.auth import TokenObtainView
+from rapport.api.v1.commerce import OrderViewSet, ProductViewSet
+from rapport.api.v1.customers import ContactViewSet, CustomerViewSet
+from rapport.api.v1.interactions import InteractionViewSet, NoteViewSet, TaskViewSet
 
-urlpatterns = router.urls
+app_name = "api-v1"
+
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("notes", NoteViewSet, basename="note")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("products", ProductViewSet, basename="product")
+router.register("orders", OrderViewSet, basename="order")
+
+urlpatterns = [
+    path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
+    *router.urls,
+]

@@ -23,11 +23,11 @@ DEMO_PASSWORD = "demo"  # noqa: S105 (the documented demo login; demo mode only)
 def ensure_demo_logins() -> None:
     """The demo superuser, and the seeded staff with the same password so each role can be tried."""
     User = get_user_model()
-    user, _created = User.objects.get_or_create(
+    user, created = User.objects.get_or_create(
         username=DEMO_USERNAME,
         defaults={"is_superuser": True, "is_staff": True, "role": "admin", "first_name": "Demo"},
     )
-    if not user.has_usable_password():
+    if created or not user.password or not user.has_usable_password():
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     unusable = "!"  # Django marks an unusable password with this prefix

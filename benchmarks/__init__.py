@@ -1,0 +1,1 @@
+"""Scale tiers and the timing harness behind ``make bench`` (see benchmarks/run.py)."""
