@@ -102,9 +102,3 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         with transaction.atomic():
             self.delete_object(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def delete_row(instance: models.Model) -> None:
-    """Stand-in for the ``<entity>_delete`` services the domain apps do not offer yet (see the API notes)."""
-    with transaction.atomic():
-        instance.delete()

@@ -93,3 +93,14 @@ def order_update(*, order: Order, data: Mapping[str, Any]) -> Order:
     order.full_clean()
     order.save()
     return order
+
+
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    # Order lines keep their description and price; their product link is cleared (SET_NULL).
+    product.delete()
+
+
+@transaction.atomic
+def order_delete(*, order: Order) -> None:
+    order.delete()

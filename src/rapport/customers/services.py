@@ -240,3 +240,8 @@ def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
     contact.full_clean()
     contact.save()
     return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    contact.delete()

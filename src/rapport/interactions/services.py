@@ -97,3 +97,18 @@ def task_update(*, task: Task, data: dict[str, Any]) -> Task:
 @transaction.atomic
 def task_complete(*, task: Task) -> Task:
     return task_update(task=task, data={"done": True})
+
+
+@transaction.atomic
+def interaction_delete(*, interaction: Interaction) -> None:
+    interaction.delete()
+
+
+@transaction.atomic
+def note_delete(*, note: Note) -> None:
+    note.delete()
+
+
+@transaction.atomic
+def task_delete(*, task: Task) -> None:
+    task.delete()

@@ -12,11 +12,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rapport.api.fields import CurrencyField, DateTimeRangeFilter, IdFilter, VisiblePrimaryKeyField
-from rapport.api.viewsets import ServiceViewSet, delete_row
+from rapport.api.viewsets import ServiceViewSet
 from rapport.commerce.choices import OrderStatus, SalesChannel
 from rapport.commerce.models import Order, OrderLine, Product
 from rapport.commerce.selectors import order_list, product_list
-from rapport.commerce.services import order_create, order_update, product_create, product_update
+from rapport.commerce.services import (
+    order_create,
+    order_delete,
+    order_update,
+    product_create,
+    product_delete,
+    product_update,
+)
 from rapport.core.money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS
 from rapport.customers.models import Customer
 from rapport.customers.selectors import customer_list
@@ -99,7 +106,7 @@ class ProductViewSet(ServiceViewSet):
         return product_update(product=instance, data=data)
 
     def delete_object(self, instance: Product) -> None:
-        delete_row(instance)
+        product_delete(product=instance)
 
 
 # --- Orders -----------------------------------------------------------------------------------------------
@@ -228,4 +235,4 @@ class OrderViewSet(ServiceViewSet):
         return order_update(order=instance, data=data)
 
     def delete_object(self, instance: Order) -> None:
-        delete_row(instance)
+        order_delete(order=instance)

@@ -17,7 +17,7 @@ from rest_framework.utils.urls import replace_query_param
 from rapport.accounts.models import Team, User
 from rapport.accounts.selectors import team_list, user_list_active
 from rapport.api.fields import IdFilter, JSONObjectField, QuerysetPrimaryKeyField, VisiblePrimaryKeyField
-from rapport.api.viewsets import ServiceViewSet, delete_row
+from rapport.api.viewsets import ServiceViewSet
 from rapport.customers.choices import ContactPointKind, CustomerKind, LifecycleStage, RelationshipLevel
 from rapport.customers.models import Contact, ContactPoint, Customer, ExternalIdentifier, Tag
 from rapport.customers.models.customer import country_code_validator
@@ -26,6 +26,7 @@ from rapport.customers.selectors import contact_list, customer_list, customer_si
 from rapport.customers.services import (
     Identifier,
     contact_create,
+    contact_delete,
     contact_point_add,
     contact_point_remove,
     contact_update,
@@ -356,4 +357,4 @@ class ContactViewSet(ServiceViewSet):
         return contact_update(contact=instance, data=data)
 
     def delete_object(self, instance: Contact) -> None:
-        delete_row(instance)
+        contact_delete(contact=instance)

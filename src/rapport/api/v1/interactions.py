@@ -12,18 +12,21 @@ from rest_framework import serializers
 from rapport.accounts.models import User
 from rapport.accounts.selectors import user_list_active
 from rapport.api.fields import DateTimeRangeFilter, IdFilter, QuerysetPrimaryKeyField, VisiblePrimaryKeyField
-from rapport.api.viewsets import ServiceViewSet, delete_row
+from rapport.api.viewsets import ServiceViewSet
 from rapport.customers.models import Customer
 from rapport.customers.selectors import customer_list
 from rapport.interactions.choices import Channel, Direction
 from rapport.interactions.models import Interaction, Note, Task
 from rapport.interactions.selectors import interaction_list, note_list, task_list
 from rapport.interactions.services import (
+    interaction_delete,
     interaction_log,
     interaction_update,
     note_add,
+    note_delete,
     note_update,
     task_create,
+    task_delete,
     task_update,
 )
 
@@ -89,7 +92,7 @@ class InteractionViewSet(ServiceViewSet):
         return interaction_update(interaction=instance, data=data)
 
     def delete_object(self, instance: Interaction) -> None:
-        delete_row(instance)
+        interaction_delete(interaction=instance)
 
 
 # --- Notes ------------------------------------------------------------------------------------------------
@@ -145,7 +148,7 @@ class NoteViewSet(ServiceViewSet):
         return note_update(note=instance, body=data["body"])
 
     def delete_object(self, instance: Note) -> None:
-        delete_row(instance)
+        note_delete(note=instance)
 
 
 # --- Tasks ------------------------------------------------------------------------------------------------
@@ -215,4 +218,4 @@ class TaskViewSet(ServiceViewSet):
         return task_update(task=instance, data=data)
 
     def delete_object(self, instance: Task) -> None:
-        delete_row(instance)
+        task_delete(task=instance)
