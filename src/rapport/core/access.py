@@ -8,7 +8,7 @@ not import the accounts app; a user only has to offer ``visibility_scope`` and `
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -24,20 +24,6 @@ M = TypeVar("M", bound=models.Model)
 class AccessPaths:
     owner: str  # path to the owning user's id, e.g. "owner" or "customer__owner"
     team: str  # path to the owning team's id, e.g. "team" or "customer__team"
-
-
-class ScopedUser(Protocol):
-    pk: Any
-    is_active: bool
-    is_authenticated: bool
-    is_superuser: bool
-    team_id: int | None
-
-    @property
-    def visibility_scope(self) -> str: ...
-
-    @property
-    def can_write(self) -> bool: ...
 
 
 def scope_of(user: Any) -> str | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from rapport.core.access import visible_to
 from rapport.interactions.models import Interaction, Note, Task
@@ -22,8 +22,6 @@ def task_list(*, user: Any) -> QuerySet[Task]:
 
 def task_list_open_for(*, user: Any) -> QuerySet[Task]:
     """The user's own open tasks, overdue first (nulls last), then by due date."""
-    from django.db.models import F
-
     return task_list(user=user).filter(assignee=user, done_at__isnull=True).order_by(
         F("due_at").asc(nulls_last=True), "id"
     )
