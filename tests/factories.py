@@ -17,7 +17,8 @@ def make_team(name: str | None = None):
 
 def make_user(role: str = "agent", team=None, **kw: Any):
     n = next(_seq)
-    return user_create(username=kw.pop("username", f"user{n}"), password="pw-123456!", role=role, team=team, **kw)
+    username, password = kw.pop("username", f"user{n}"), kw.pop("password", "pw-123456!")
+    return user_create(username=username, password=password, role=role, team=team, **kw)
 
 
 def make_customer(owner=None, team=None, **kw: Any):

@@ -160,7 +160,8 @@ def test_a_failed_load_leaves_nothing_behind():
             "updated_at": bulkload.Col("ts", np.array([1_700_000_000_000_001])), "display_name": bulkload.const("X"),
             "kind": bulkload.const("person"), "last_name": bulkload.const("X"), "attributes": bulkload.const("{}"),
         } | {name: bulkload.const("") for name in ("source", "first_name", "organisation_name", "primary_email",
-                                                   "primary_phone", "language", "country", "city",)}
+                                                   "primary_phone", "language", "country", "city",
+                                                   "search_document")}
           | {"lifecycle_stage": bulkload.const("prospect"), "relationship_level": bulkload.const(1),
              "version": bulkload.const(1)})
         assert Customer.objects.count() == 1

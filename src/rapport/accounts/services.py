@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rapport.accounts.choices import Role
 from rapport.accounts.models import Team, User
@@ -38,4 +43,18 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
+    return user
+
+
+def user_update_preferences(*, user: User, language: str | None = None, time_zone: str | None = None) -> User:
+    """The person's own settings: the language the pages speak and the zone times are shown in."""
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": _("Choose one of the offered languages.")})
+        user.language = language
+    if time_zone is not None:
+        if time_zone and time_zone not in available_timezones():
+            raise ValidationError({"time_zone": _("%(zone)s is not a known time zone.") % {"zone": time_zone}})
+        user.time_zone = time_zone
+    user.save(update_fields=["language", "time_zone"])
     return user

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rapport.customers",
     "rapport.interactions",
     "rapport.commerce",
+    "rapport.sales",
     "rapport.ops",
     "rapport.web",
     "rapport.api.apps.ApiConfig",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rapport.web.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -14,7 +14,16 @@ from django.utils.dateparse import parse_datetime
 
 from rapport.core.access import visible_to
 from rapport.customers.choices import CustomerKind
-from rapport.customers.models import Address, Consent, Contact, ContactPoint, Customer, ExternalIdentifier, Tag
+from rapport.customers.models import (
+    Address,
+    Consent,
+    Contact,
+    ContactPoint,
+    Customer,
+    ExternalIdentifier,
+    LifecycleChange,
+    Tag,
+)
 from rapport.customers.timeline import TimelinePage, timeline_page
 
 
@@ -123,3 +132,12 @@ def customer_single_view(
         kinds=kinds,
     )
     return SingleView(customer=customer, facts=facts, contacts=contacts, timeline=page)
+
+
+def lifecycle_changes_of_my_customers(*, user: Any, since: datetime, limit: int = 20) -> list[LifecycleChange]:
+    """The latest stage changes, since ``since``, of the customers ``user`` is the account manager of."""
+    return list(
+        LifecycleChange.objects.filter(customer__owner=user, changed_at__gte=since)
+        .select_related("customer", "changed_by")
+        .order_by("-changed_at", "-id")[:limit]
+    )

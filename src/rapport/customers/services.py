@@ -10,14 +10,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rapport.core.errors import RapportError
 from rapport.customers.choices import ConsentChannel, ConsentStatus, ContactPointKind, CustomerKind
-from rapport.customers.models import Consent, Contact, ContactPoint, Customer, ExternalIdentifier, Tag
+from rapport.customers.models import (
+    Consent,
+    Contact,
+    ContactPoint,
+    Customer,
+    ExternalIdentifier,
+    LifecycleChange,
+    Tag,
+)
 from rapport.customers.normalize import normalize_email, normalize_phone
+from rapport.customers.search import search_document_refresh
 
 # Fields a caller may change through customer_update; the rest are kept by the services themselves.
 EDITABLE_FIELDS = (
@@ -102,17 +111,25 @@ def customer_create(
         identifier_add(customer=customer, source=ident.source, external_id=ident.external_id)
     if tags:
         customer_add_tags(customer=customer, names=tags)
+    search_document_refresh(customer)
+    if customer.lifecycle_stage:
+        LifecycleChange.objects.create(customer=customer, to_stage=customer.lifecycle_stage, reason=_("Created"))
     return customer
 
 
 @transaction.atomic
 def customer_update(
-    *, customer: Customer, data: Mapping[str, Any], expected_version: int | None = None
+    *, customer: Customer, data: Mapping[str, Any], expected_version: int | None = None, by: Any = None,
+    reason: str = "",
 ) -> Customer:
-    """Change the given fields. With ``expected_version`` a concurrent edit is refused, not overwritten."""
+    """Change the given fields. With ``expected_version`` a concurrent edit is refused, not overwritten.
+
+    A change of lifecycle stage is recorded with ``by`` (a user, or None for the system) and ``reason``.
+    """
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be changed.") for name in sorted(unknown)})
+    old_stage, old_name = customer.lifecycle_stage, customer.display_name
     for name, value in data.items():
         setattr(customer, name, value.upper() if name == "country" and isinstance(value, str) else value)
     _check_name(customer)
@@ -129,6 +146,13 @@ def customer_update(
             field="version",
         )
     customer.refresh_from_db()
+    if customer.lifecycle_stage != old_stage:
+        LifecycleChange.objects.create(
+            customer=customer, from_stage=old_stage, to_stage=customer.lifecycle_stage,
+            changed_by=by if getattr(by, "pk", None) else None, reason=reason[:200],
+        )
+    if customer.display_name != old_name:
+        search_document_refresh(customer)
     return customer
 
 
@@ -164,6 +188,7 @@ def contact_point_add(
         is_primary=is_primary, source=source,
     )
     _sync_primary(customer, kind)
+    search_document_refresh(customer)
     return point
 
 
@@ -172,6 +197,7 @@ def contact_point_remove(*, point: ContactPoint) -> None:
     customer, kind = point.customer, point.kind
     point.delete()
     _sync_primary(customer, kind)
+    search_document_refresh(customer)
 
 
 def identifier_add(*, customer: Customer, source: str, external_id: str) -> ExternalIdentifier:
@@ -179,9 +205,11 @@ def identifier_add(*, customer: Customer, source: str, external_id: str) -> Exte
         raise ValidationError({"identifiers": _("An identifier needs both a source and an external id.")})
     try:
         with transaction.atomic():
-            return ExternalIdentifier.objects.create(
+            identifier = ExternalIdentifier.objects.create(
                 customer=customer, source=source.strip(), external_id=external_id.strip()
             )
+            search_document_refresh(customer)
+            return identifier
     except IntegrityError:
         raise ValidationError(
             {"identifiers": _("%(source)s:%(id)s already belongs to another customer.")
@@ -245,3 +273,37 @@ def contact_update(*, contact: Contact, data: Mapping[str, Any]) -> Contact:
 @transaction.atomic
 def contact_delete(*, contact: Contact) -> None:
     contact.delete()
+
+
+@transaction.atomic
+def customers_assign_owner(*, customers: QuerySet[Customer], owner: Any) -> int:
+    """Give every customer of ``customers`` (already scoped to what the caller may see) to ``owner``.
+
+    The owner's team comes along when the owner has one, so the customer stays visible to the new owner's
+    manager. Each record's version moves on, so an edit opened before the bulk change is refused.
+    """
+    changes: dict[str, Any] = {"owner": owner, "version": F("version") + 1, "updated_at": timezone.now()}
+    if getattr(owner, "team_id", None):
+        changes["team_id"] = owner.team_id
+    return Customer.objects.filter(pk__in=customers.values("pk")).update(**changes)
+
+
+@transaction.atomic
+def customers_add_tag(*, customers: QuerySet[Customer], name: str) -> int:
+    """Tag every customer of ``customers``; those already tagged are left alone. Returns how many were tagged."""
+    name = name.strip()[:64]
+    if not name:
+        raise ValidationError({"tag": _("Give the tag a name.")})
+    tag, _created = Tag.objects.get_or_create(name=name)
+    through = Customer.tags.through
+    ids = customers.exclude(tags=tag).values_list("pk", flat=True)
+    total = 0
+    batch: list[Any] = []
+    for pk in ids.iterator(chunk_size=2000):
+        batch.append(through(customer_id=pk, tag_id=tag.pk))
+        if len(batch) >= 2000:
+            through.objects.bulk_create(batch, ignore_conflicts=True)
+            total, batch = total + len(batch), []
+    through.objects.bulk_create(batch, ignore_conflicts=True)
+    return total + len(batch)
+

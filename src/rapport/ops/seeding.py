@@ -208,6 +208,9 @@ def _owners(staff: Staff, locale: np.ndarray, slot: np.ndarray) -> tuple[np.ndar
     return owner, team
 
 
+_PHONE_MARKS = (" ", "+", "-", "(", ")", ".", "/")
+
+
 def _code(prefix: str, ids: np.ndarray, width: int) -> np.ndarray:
     return np.char.add(prefix, np.char.zfill(ids.astype(str), width))
 
@@ -226,6 +229,13 @@ def write_chunk(writer: BulkWriter, chunk: generator.Chunk, *, staff: Staff, cus
     def owner_of(index: np.ndarray) -> np.ndarray:
         return owner[index - chunk.first]
 
+    # The search document (customers.search): name, e-mail, phone with and without +, external id.
+    phone_digits = c["phone"].astype(str)
+    for mark in _PHONE_MARKS:
+        phone_digits = np.char.replace(phone_digits, mark, "")
+    document = np.char.lower(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(
+        c["display_name"].astype(str), " "), c["email"].astype(str)), " "), phone_digits), " "),
+        _code("C", cid, 7).astype(str)))
     attributes = np.char.add(np.char.add('{"preferred_channel": "', c["preferred_channel"].astype(str)), '"}')
     writer.write(Customer, n, {
         "id": Col("int", cid),
@@ -237,6 +247,7 @@ def write_chunk(writer: BulkWriter, chunk: generator.Chunk, *, staff: Staff, cus
         "last_name": Col("text", c["last_name"]),
         "organisation_name": Col("text", c["organisation_name"]),
         "display_name": Col("text", c["display_name"]),
+        "search_document": Col("text", document),
         "primary_email": Col("text", c["email"]),
         "primary_phone": Col("text", c["phone"]),
         "language": Col("text", c["language"]),

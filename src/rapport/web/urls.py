@@ -1,13 +1,13 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+"""The workspace's URLs, one module per area under ``routes/`` so each area's views and routes sit together."""
 
-from rapport.web import views
+from rapport.web.routes import core, customer360, customers, sales, tasks
 
 app_name = "web"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("healthz", views.healthz, name="healthz"),
-    path("", views.home, name="home"),
+    *core.urlpatterns,
+    *customers.urlpatterns,
+    *customer360.urlpatterns,
+    *tasks.urlpatterns,
+    *sales.urlpatterns,
 ]

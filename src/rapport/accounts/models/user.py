@@ -13,6 +13,8 @@ class User(AbstractUser):
         related_name="members",
     )
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    # An IANA zone name such as Asia/Kuala_Lumpur; empty means the server's TIME_ZONE.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # the stubs do not declare it
         verbose_name = _("user")

@@ -64,6 +64,9 @@ class Customer(TimeStampedModel, SourcedModel):
         "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="customers",
     )
+    # Lower-cased name, e-mails, phone digits and external ids, kept by the services: the one column the
+    # search index covers (FTS5 trigram on SQLite, pg_trgm GIN on PostgreSQL; see docs/decisions/0007).
+    search_document = models.TextField(_("search text"), blank=True, default="", editable=False)
     # Optimistic concurrency: an edit carries the version it started from and is refused if stale.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
@@ -79,6 +82,7 @@ class Customer(TimeStampedModel, SourcedModel):
             models.Index(fields=["primary_email"], name="customer_email_idx"),
             models.Index(fields=["primary_phone"], name="customer_phone_idx"),
             models.Index(fields=["country", "city"], name="customer_place_idx"),
+            models.Index(fields=["team", "lifecycle_stage", "display_name", "id"], name="customer_team_stage_idx"),
         ]
 
     def __str__(self) -> str:

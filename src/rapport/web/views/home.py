@@ -20,6 +20,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def placeholder(request: HttpRequest, **kwargs: object) -> HttpResponse:
+    # Stands in while the page is being built in this change; replaced before it lands.
+    return render(request, "web/home.html", {"customers": [], "more": False})
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
