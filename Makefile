@@ -7,7 +7,8 @@ TIER ?= S
 # Reinstall only when the dependency files change.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-pg lint bench install clean
+.PHONY: run test test-pg lint bench install clean messages
+LANGS := ms id pl fa he
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --tier $(TIER)
+
+# Refresh the translation catalogues from the code and compile them (needs GNU gettext: apt-get install gettext).
+# The compiled .mo files are committed, so `make run` needs no gettext.
+messages: $(STAMP)
+	cd src/rapport && RAPPORT_MODE=test ../../$(BIN)/rapport makemessages $(addprefix -l ,$(LANGS)) \
+		--ignore "static/*" --ignore "*/migrations/*" --no-obsolete --add-location file
+	cd src/rapport && RAPPORT_MODE=test ../../$(BIN)/rapport compilemessages $(addprefix -l ,$(LANGS))
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/huey* build *.egg-info

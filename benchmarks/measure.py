@@ -60,6 +60,7 @@ class Timing:
     queries_max: int | None = None
     skipped: str | None = None
     budget_ms: float | None = None
+    p95_limit_ms: float | None = None
     note: str = ""
 
     def summary(self) -> dict[str, Any]:
@@ -80,6 +81,9 @@ class Timing:
         if self.budget_ms is not None:
             out["target"] = f"p50 <= anchor p50 + {self.budget_ms:g} ms"
             out["ok"] = bool(p50 <= a50 + self.budget_ms)
+        if self.p95_limit_ms is not None:
+            out["target"] = f"p95 < {self.p95_limit_ms:g} ms"
+            out["ok"] = bool(p95 < self.p95_limit_ms)
         if self.note:
             out["note"] = self.note
         return out

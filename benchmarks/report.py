@@ -8,7 +8,7 @@ from typing import Any
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 FLAT_LIMIT = 1.5  # p50 at a bigger tier over p50 at S
-FLAT_OPERATIONS = ("list.", "single_view.")
+FLAT_OPERATIONS = ("list.", "single_view.", "page.")
 
 
 def report_path(tier: str, db: str, folder: Path = REPORTS) -> Path:

@@ -8,7 +8,8 @@ the tier is kept.
 
 Targets (a benchmark, not a test: nothing fails the build): seeding at >= 50% of the raw insert rate;
 list and single view p50 within raw SQL p50 + 5 ms, and flat from S to L (L/S <= 1.5); the single view in
-at most five queries at every tier.
+at most five queries at every tier; the workspace pages (customer list, search, 360) under 100 ms at p95,
+flat from S to L, and the 360 page in at most five queries of its own (``benchmarks/web.py``).
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> di
     from django.db import connection
 
     from benchmarks import measure as m
+    from benchmarks import web
     from rapport.customers.models import Customer
 
     rng = random.Random(SEED)
@@ -137,8 +139,10 @@ def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> di
         timings.append(m.time_single_view(role, user, reps, rng))
     for role, user in people.items():
         timings.extend(m.time_api(role, user, reps, rng))
+    timings.extend(web.measure_pages(people, reps, rng))
     operations = {t.name: t.summary() for t in timings}
     single = [op for name, op in operations.items() if name.startswith("single_view.")]
+    pages_360 = [op for name, op in operations.items() if name.startswith("page.360.")]
     with connection.cursor() as cursor:
         cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
         server = str(cursor.fetchone()[0])
@@ -159,6 +163,8 @@ def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> di
         "checks": {
             "single_view_queries_max": max((op.get("queries_max", 0) for op in single), default=None),
             "single_view_queries_ok": all(op.get("queries_max", 99) <= 5 for op in single),
+            "page_360_queries_max": max((op.get("queries_max", 0) for op in pages_360), default=None),
+            "page_360_queries_ok": all(op.get("queries_max", 99) <= 5 for op in pages_360),
         },
     }
 

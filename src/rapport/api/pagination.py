@@ -10,22 +10,15 @@ DRF's own ``CursorPagination`` pages on the first column only, falls back to an 
 cannot page across NULLs (tasks' ``due_at``); this one pages on ``(column, id)`` and places NULLs last
 in ascending order (first in descending order).
 
-The cursor is opaque to clients (URL-safe base64 of the ordering, the last value and the last id). A
-cursor that does not decode, that carries a value of the wrong type, or that was issued for another
-ordering answers 400 naming ``cursor``; it never reaches the database as a malformed value.
+The ordering and cursor codec live in ``rapport.core.keyset`` (the web pages page the same way); here a
+bad cursor answers 400 naming ``cursor``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -35,46 +28,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from rapport.core.keyset import BadCursor, Ordering, decode_cursor, encode_cursor
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-MAX_ID = 2**63 - 1
 
-
-@dataclass(frozen=True)
-class Ordering:
-    field: str
-    descending: bool
-    nullable: bool
-
-    @property
-    def param(self) -> str:
-        return f"-{self.field}" if self.descending else self.field
-
-    def order_by(self, pk: str = "id") -> list[Any]:
-        column = models.F(self.field)
-        if self.descending:
-            first = column.desc(nulls_first=True) if self.nullable else column.desc()
-            return [first, models.F(pk).desc()]
-        first = column.asc(nulls_last=True) if self.nullable else column.asc()
-        return [first, models.F(pk).asc()]
-
-    def after(self, value: Any, last_id: int, pk: str = "id") -> models.Q:
-        """Rows strictly after ``(value, last_id)`` in this ordering."""
-        f, gt, lt = self.field, "gt", "lt"
-        step = lt if self.descending else gt
-        if value is None:
-            # Ascending: NULLs come last, so only NULLs with a later id follow. Descending: NULLs come
-            # first, so every non-NULL row follows, and NULLs with a lower id.
-            tail = models.Q(**{f"{f}__isnull": True, f"{pk}__{step}": last_id})
-            return tail | models.Q(**{f"{f}__isnull": False}) if self.descending else tail
-        # (f >= v AND (f > v OR id > i)) lets the planner use the index range on f.
-        bound = "lte" if self.descending else "gte"
-        keyset = models.Q(**{f"{f}__{bound}": value}) & (
-            models.Q(**{f"{f}__{step}": value}) | models.Q(**{f"{pk}__{step}": last_id})
-        )
-        if self.nullable and not self.descending:
-            keyset |= models.Q(**{f"{f}__isnull": True})
-        return keyset
 
 
 def _allowed(view: Any) -> Sequence[str]:
@@ -120,49 +78,14 @@ class KeysetOrderingFilter(OrderingFilter):
 
 
 def _encode(ordering: Ordering, value: Any, pk: int) -> str:
-    if isinstance(value, datetime | date):
-        value = value.isoformat()
-    elif value is not None and not isinstance(value, int | str):
-        value = str(value)
-    raw = json.dumps({"o": ordering.param, "v": value, "i": pk}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _bad_cursor(message: str | None = None) -> ValidationError:
-    return ValidationError({"cursor": [message or _("The cursor is not one this server issued.")]})
+    return encode_cursor(ordering, value, pk)
 
 
 def _decode(cursor: str, ordering: Ordering, model: type[models.Model]) -> tuple[Any, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw.decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
-        raise _bad_cursor() from None
-    if not isinstance(data, dict) or set(data) != {"o", "v", "i"}:
-        raise _bad_cursor()
-    if data["o"] != ordering.param:
-        raise _bad_cursor(_("This cursor was issued for another ordering; start again without it."))
-    last_id, value = data["i"], data["v"]
-    if isinstance(last_id, bool) or not isinstance(last_id, int) or not 0 <= last_id <= MAX_ID:
-        raise _bad_cursor()
-    if value is None:
-        if not ordering.nullable:
-            raise _bad_cursor()
-        return None, last_id
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise _bad_cursor()
-    field = model._meta.get_field(ordering.field)
-    if not isinstance(field, models.Field):  # ordering_fields name concrete columns only
-        raise _bad_cursor()
-    try:
-        parsed = field.to_python(value)
-    except (DjangoValidationError, ValueError, TypeError, OverflowError):
-        raise _bad_cursor() from None
-    if isinstance(parsed, datetime) and parsed.tzinfo is None:
-        raise _bad_cursor()
-    if isinstance(parsed, str) and "\x00" in parsed:
-        raise _bad_cursor()
-    return parsed, last_id
+        return decode_cursor(cursor, ordering, model)
+    except BadCursor as error:
+        raise ValidationError({"cursor": [str(error)]}) from None
 
 
 def _positive_int(request: Request, name: str, default: int, maximum: int) -> int:

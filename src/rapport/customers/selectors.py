@@ -22,6 +22,7 @@ from rapport.customers.models import (
     Customer,
     ExternalIdentifier,
     LifecycleChange,
+    SavedView,
     Tag,
 )
 from rapport.customers.timeline import TimelinePage, timeline_page
@@ -119,17 +120,22 @@ def _facts(customer: Customer) -> CustomerFacts:
 
 
 def customer_single_view(
-    *, user: Any, pk: Any, cursor: str | None = None, limit: int = 50, kinds: set[str] | None = None
+    *, user: Any, pk: Any, cursor: str | None = None, limit: int = 50, kinds: set[str] | None = None,
+    channels: set[str] | None = None, with_contacts: bool = True,
 ) -> SingleView:
-    """Profile plus one page of the timeline, in at most four queries whatever the history length."""
+    """Profile plus one page of the timeline, in at most four queries whatever the history length.
+
+    ``kinds`` and ``channels`` filter the timeline (see :func:`timeline_page`). A page that loads the
+    contact persons on its own later passes ``with_contacts=False`` and saves their query.
+    """
     customer = customer_get(user=user, pk=pk)  # 1 query (owner and team joined)
     facts = _facts(customer)  # 1 query
     contacts: list[Contact] = []
-    if customer.kind == CustomerKind.ORGANISATION:
+    if with_contacts and customer.kind == CustomerKind.ORGANISATION:
         contacts = list(Contact.objects.filter(organisation=customer).order_by("-is_primary", "last_name"))
     page = timeline_page(  # 1 query
         customer_id=customer.pk, user_table=get_user_model()._meta.db_table, cursor=cursor, limit=limit,
-        kinds=kinds,
+        kinds=kinds, channels=channels,
     )
     return SingleView(customer=customer, facts=facts, contacts=contacts, timeline=page)
 
@@ -141,3 +147,16 @@ def lifecycle_changes_of_my_customers(*, user: Any, since: datetime, limit: int 
         .select_related("customer", "changed_by")
         .order_by("-changed_at", "-id")[:limit]
     )
+
+
+def saved_view_list(*, user: Any) -> list[SavedView]:
+    return list(SavedView.objects.filter(user=user).order_by("name"))
+
+
+def saved_view_get(*, user: Any, pk: Any) -> SavedView:
+    """One of the user's own saved views; anyone else's is a 404."""
+    try:
+        return SavedView.objects.get(user=user, pk=int(pk))
+    except (SavedView.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such view") from None
+

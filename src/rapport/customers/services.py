@@ -23,6 +23,7 @@ from rapport.customers.models import (
     Customer,
     ExternalIdentifier,
     LifecycleChange,
+    SavedView,
     Tag,
 )
 from rapport.customers.normalize import normalize_email, normalize_phone
@@ -306,4 +307,23 @@ def customers_add_tag(*, customers: QuerySet[Customer], name: str) -> int:
             total, batch = total + len(batch), []
     through.objects.bulk_create(batch, ignore_conflicts=True)
     return total + len(batch)
+
+
+@transaction.atomic
+def saved_view_save(*, user: Any, name: str, query: str) -> SavedView:
+    """Keep the list's current filters under ``name`` for ``user``; the same name again replaces them."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the view a name.")})
+    if len(name) > 80:
+        raise ValidationError({"name": _("Keep the name under 80 characters.")})
+    if len(query) > 1000:
+        raise ValidationError({"query": _("These filters are too long to save.")})
+    view, _created = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query})
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, view: SavedView) -> None:
+    view.delete()
 

@@ -35,6 +35,8 @@ class TimelineSource:
     currency: str = "NULL"
     actor_column: str | None = None  # a user foreign key column whose name is shown
     customer_column: str = "customer_id"
+    # What filter chips call this kind ("Opportunities"), translatable; blank leaves the naming to the page.
+    label: Any = ""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,10 @@ def _as_aware(value: Any) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _branch(source: TimelineSource, user_table: str, cursor: tuple[datetime, int, int] | None, limit: int):
+def _branch(
+    source: TimelineSource, user_table: str, cursor: tuple[datetime, int, int] | None, limit: int,
+    channels: frozenset[str] | None = None,
+) -> tuple[str, list[Any]]:
     qn = connection.ops.quote_name
     table = qn(source.model._meta.db_table)
     at = f"t.{qn(source.at)}"
@@ -109,6 +114,11 @@ def _branch(source: TimelineSource, user_table: str, cursor: tuple[datetime, int
     join = f" LEFT JOIN {qn(user_table)} u ON u.id = t.{qn(source.actor_column)}" if source.actor_column else ""
     where = [f"t.{qn(source.customer_column)} = %s"]
     params: list[Any] = []
+    if channels is not None:
+        # Filtered inside the branch, beside the customer, so each branch still walks its own
+        # (customer, at, id) index and stops after one page of matching rows.
+        where.append(f"{source.channel} IN ({', '.join(['%s'] * len(channels))})")
+        params.extend(sorted(channels))
     if cursor is not None:
         c_at, c_rank, c_id = cursor
         db_at = connection.ops.adapt_datetimefield_value(c_at)
@@ -135,17 +145,26 @@ def _branch(source: TimelineSource, user_table: str, cursor: tuple[datetime, int
 
 def timeline_page(
     *, customer_id: int, user_table: str, cursor: str | None = None, limit: int = 50,
-    kinds: set[str] | None = None,
+    kinds: set[str] | None = None, channels: set[str] | None = None,
 ) -> TimelinePage:
-    """One page of the customer's timeline, newest first, in a single query."""
+    """One page of the customer's timeline, newest first, in a single query.
+
+    ``kinds`` keeps only the named sources ("interaction", "order", ...); ``channels`` keeps only entries
+    whose channel is one of those given, and so drops the sources that have no channel at all (notes,
+    tasks). Pass the same filters with every page: the cursor holds a position, not the filter.
+    """
     limit = max(1, min(int(limit), 200))
     position = decode_cursor(cursor) if cursor else None
-    sources = [s for s in registered_sources() if kinds is None or s.kind in kinds]
-    if not sources:
+    wanted = frozenset(channels) if channels is not None else None
+    sources = [
+        s for s in registered_sources()
+        if (kinds is None or s.kind in kinds) and (wanted is None or s.channel != "NULL")
+    ]
+    if not sources or (wanted is not None and not wanted):
         return TimelinePage(entries=[], next_cursor=None)
     parts, params = [], []
     for source in sources:
-        sql, branch_params = _branch(source, user_table, position, limit + 1)
+        sql, branch_params = _branch(source, user_table, position, limit + 1, wanted)
         parts.append(sql)
         params.extend([customer_id, *branch_params])
     sql = " UNION ALL ".join(parts)

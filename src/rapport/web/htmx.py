@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 
@@ -23,4 +24,12 @@ def with_toast(response: HttpResponse, message: str, level: str = "success") -> 
             triggers = {}
     triggers["toast"] = {"message": str(message), "level": level}
     response["HX-Trigger"] = json.dumps(triggers)
+    return response
+
+
+def htmx_refusal(message: str, status: int = 400) -> HttpResponse:
+    """An HTMX answer that changes nothing on the page; app.js shows ``message`` as an error toast."""
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    # Headers are Latin-1: the message travels percent-encoded and app.js decodes it.
+    response["X-Rapport-Message"] = quote(str(message))
     return response

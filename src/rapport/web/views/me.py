@@ -62,7 +62,8 @@ def profile(request: AuthedRequest) -> HttpResponse:
         form = PreferencesForm(
             initial={"language": user.language or translation.get_language(), "time_zone": user.time_zone}
         )
-    return render(request, "web/me/profile.html", {"form": form, "nav": "profile"})
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "web/me/profile.html", {"form": form, "nav": "profile"}, status=status)
 
 
 def _pages() -> list[tuple[str, str]]:

@@ -21,14 +21,21 @@
   }
   window.rapportToast = toast;
 
+  // Messages the scripts show come translated from base.html's data-msg-* attributes.
+  function message(name) {
+    var key = "msg" + name.charAt(0).toUpperCase() + name.slice(1);
+    return document.body.dataset[key] || name;
+  }
+  window.rapportMessage = message;
+
   document.addEventListener("toast", function (e) { toast(e.detail.message, e.detail.level); });
 
   // A refused HTMX request (400 with a form, 409 stale, 403, 404) shows the server's message, never nothing.
   document.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail.xhr;
     var text = xhr.getResponseHeader("X-Rapport-Message");
-    if (!text) { text = xhr.status >= 500 ? "Something went wrong; nothing was saved." : xhr.statusText; }
-    toast(decodeURIComponent(text), "error");
+    text = text ? decodeURIComponent(text) : (xhr.status >= 500 || !xhr.statusText ? message("failed") : xhr.statusText);
+    toast(text, "error");
   });
   // Forms answered with 400/409/422 carry the form again with its errors: swap it in so the user keeps
   // what they typed and sees the message next to the field.
@@ -39,7 +46,7 @@
       e.detail.isError = false;
     }
   });
-  document.addEventListener("htmx:sendError", function () { toast("The server cannot be reached.", "error"); });
+  document.addEventListener("htmx:sendError", function () { toast(message("offline"), "error"); });
 
   // Command palette: Ctrl-K / Cmd-K anywhere, arrows to move, Enter to open.
   function palette() { return document.getElementById("palette"); }
