@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import report as rep
 
     call_command("migrate", interactive=False, verbosity=0)
+    # The pages render with the production static storage, which needs its manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
     seed_run, measured = seed_tier(tier, args.reuse, progress=sys.stderr.isatty())
     result = measure(tier, args.db, args.reps or tier.reps, seed_run, measured)
     folder = args.reports or rep.REPORTS
