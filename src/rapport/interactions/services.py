@@ -100,6 +100,12 @@ def task_complete(*, task: Task) -> Task:
 
 
 @transaction.atomic
+def task_reopen(*, task: Task) -> Task:
+    """Undo a completion: the task is open again, with its due date and assignee as they were."""
+    return task_update(task=task, data={"done": False})
+
+
+@transaction.atomic
 def interaction_delete(*, interaction: Interaction) -> None:
     interaction.delete()
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rapport.core.access import AccessPaths
@@ -30,7 +31,17 @@ class Task(TimeStampedModel):
         verbose_name_plural = _("tasks")
         indexes = [
             models.Index(fields=["customer", "-created_at", "-id"], name="task_timeline_idx"),
-            models.Index(fields=["assignee", "done_at", "due_at"], name="task_assignee_open_idx"),
+            # The tasks page reads open tasks by due date and done ones by completion, per assignee ("My
+            # tasks") or across everything the user may see ("My team's tasks"); each page is a range read of
+            # one of these, and the open ones are partial so they stay as small as the open list.
+            models.Index(
+                fields=["assignee", "due_at", "id"], name="task_mine_open_idx", condition=Q(done_at__isnull=True)
+            ),
+            models.Index(fields=["due_at", "id"], name="task_open_idx", condition=Q(done_at__isnull=True)),
+            models.Index(
+                fields=["assignee", "done_at", "id"], name="task_mine_done_idx", condition=Q(done_at__isnull=False)
+            ),
+            models.Index(fields=["done_at", "id"], name="task_done_idx", condition=Q(done_at__isnull=False)),
         ]
 
     @property
