@@ -69,3 +69,5 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+    # The page's scripts are deferred: wait until they run, so keyboard shortcuts and HTMX are wired.
+    page.wait_for_function("window.rapportToast !== undefined && window.htmx !== undefined")

@@ -148,7 +148,8 @@ def test_read_only_users_cannot_bulk_edit(client, team):
     reader = make_user(role="read_only", team=team)
     c = make_customer(team=team)
     client.force_login(reader)
-    assert client.post(reverse("web:customer-bulk"), {"action": "add_tag", "tag": "x", "ids": [c.pk]}).status_code == 403
+    response = client.post(reverse("web:customer-bulk"), {"action": "add_tag", "tag": "x", "ids": [c.pk]})
+    assert response.status_code == 403
 
 
 def test_saved_views_belong_to_their_user(client, agent, team):

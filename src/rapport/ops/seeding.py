@@ -30,6 +30,7 @@ from rapport.interactions.models import Interaction, Note, Task
 from rapport.ops import generator
 from rapport.ops.bulkload import BulkWriter, Col, analyze, bulk_session, const
 from rapport.ops.models import SeedRun
+from rapport.ops.seed_sales import seed_sales
 
 SOURCE = "seed"
 DEFER_INDEXES_FROM = 20_000  # customers; below that, dropping and rebuilding the indexes gains nothing
@@ -166,6 +167,7 @@ def seed_database(
         "chunk_size": chunk_size,
     }
     SeedRun.objects.filter(pk=run.pk).update(stats=run.stats)
+    seed_sales(seed=seed)
     return run
 
 

@@ -6,3 +6,13 @@ class SalesConfig(AppConfig):
     name = "rapport.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from rapport.customers.timeline import TimelineSource, register_source
+        from rapport.sales.models import Opportunity
+
+        # Dated by creation; the state shows whether it is open, won or lost.
+        register_source(TimelineSource(
+            kind="opportunity", rank=45, model=Opportunity, at="created_at", title="t.name", state="t.status",
+            amount="t.amount", currency="t.currency", actor_column="owner_id",
+        ))

@@ -7,6 +7,7 @@ from rapport.api.v1.auth import TokenObtainView
 from rapport.api.v1.commerce import OrderViewSet, ProductViewSet
 from rapport.api.v1.customers import ContactViewSet, CustomerViewSet
 from rapport.api.v1.interactions import InteractionViewSet, NoteViewSet, TaskViewSet
+from rapport.api.v1.sales import LeadViewSet, OpportunityViewSet, PipelineViewSet
 
 app_name = "api-v1"
 
@@ -18,6 +19,9 @@ router.register("notes", NoteViewSet, basename="note")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("products", ProductViewSet, basename="product")
 router.register("orders", OrderViewSet, basename="order")
+router.register("leads", LeadViewSet, basename="lead")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("pipelines", PipelineViewSet, basename="pipeline")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),

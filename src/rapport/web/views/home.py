@@ -31,7 +31,6 @@ def home(request: AuthedRequest) -> HttpResponse:
     since = week_start(first_weekday=int(get_format("FIRST_DAY_OF_WEEK")))
     return render(request, "web/home.html", {
         "nav": "home",
-        "dashboard": True,
         "task_rows": task_rows(tasks[:HOME_TASKS], bounds),
         "more_tasks": len(tasks) > HOME_TASKS,
         "can_write": can_write(user),
@@ -39,11 +38,6 @@ def home(request: AuthedRequest) -> HttpResponse:
         "week_start": since,
         "activity": interaction_recent(user=user, limit=HOME_ROWS),
     })
-
-
-def placeholder(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    # Stands in while the page is being built in this change; replaced before it lands.
-    return render(request, "web/home.html", {"customers": [], "more": False})
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from rapport.accounts.services import user_update_preferences
 from rapport.customers import search
 from rapport.customers.selectors import customer_list
+from rapport.sales.selectors import opportunity_search
 from rapport.web.forms import BootstrapForm
 from rapport.web.types import AuthedRequest
 
@@ -81,7 +82,7 @@ def _pages() -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
-def palette(request: HttpRequest) -> HttpResponse:
+def palette(request: AuthedRequest) -> HttpResponse:
     """Customers (through the search index), opportunities and pages matching what was typed."""
     text = request.GET.get("q", "").strip()
     pages = [(label, url) for label, url in _pages() if not text or text.lower() in label.lower()]
@@ -98,6 +99,5 @@ def palette(request: HttpRequest) -> HttpResponse:
     )
 
 
-def palette_opportunities(request: HttpRequest, text: str) -> list[object]:
-    # Filled in by the sales area: opportunities whose name starts with or contains the words typed.
-    return []
+def palette_opportunities(request: AuthedRequest, text: str) -> list[object]:
+    return list(opportunity_search(user=request.user, text=text, limit=PALETTE_ROWS))

@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StageKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class OpportunityStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    QUALIFIED = "qualified", _("Qualified")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+    CONVERTED = "converted", _("Converted")
+
+
+class LeadSource(models.TextChoices):
+    WEB = "web", _("Web form")
+    REFERRAL = "referral", _("Referral")
+    EVENT = "event", _("Event")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    PARTNER = "partner", _("Partner")
+    SOCIAL = "social", _("Social media")
+    OTHER = "other", _("Other")
