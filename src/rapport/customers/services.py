@@ -105,11 +105,11 @@ def customer_create(
     customer.full_clean()
     customer.save()
     for value in emails:
-        contact_point_add(customer=customer, kind=ContactPointKind.EMAIL, value=value, source=source)
+        _insert_contact_point(customer=customer, kind=ContactPointKind.EMAIL, value=value, source=source)
     for value in phones:
-        contact_point_add(customer=customer, kind=ContactPointKind.PHONE, value=value, source=source)
+        _insert_contact_point(customer=customer, kind=ContactPointKind.PHONE, value=value, source=source)
     for ident in identifiers:
-        identifier_add(customer=customer, source=ident.source, external_id=ident.external_id)
+        _insert_identifier(customer=customer, source=ident.source, external_id=ident.external_id)
     if tags:
         customer_add_tags(customer=customer, names=tags)
     search_document_refresh(customer)
@@ -178,6 +178,17 @@ def _sync_primary(customer: Customer, kind: str) -> None:
 def contact_point_add(
     *, customer: Customer, kind: str, value: str, label: str = "", is_primary: bool = False, source: str = ""
 ) -> ContactPoint:
+    point = _insert_contact_point(
+        customer=customer, kind=kind, value=value, label=label, is_primary=is_primary, source=source
+    )
+    search_document_refresh(customer)
+    return point
+
+
+def _insert_contact_point(
+    *, customer: Customer, kind: str, value: str, label: str = "", is_primary: bool = False, source: str = ""
+) -> ContactPoint:
+    # Without the search refresh: customer_create adds several points and refreshes once at the end.
     normalized = _normalized(kind, value)
     existing = ContactPoint.objects.filter(customer=customer, kind=kind, normalized=normalized).first()
     if existing:
@@ -189,7 +200,6 @@ def contact_point_add(
         is_primary=is_primary, source=source,
     )
     _sync_primary(customer, kind)
-    search_document_refresh(customer)
     return point
 
 
@@ -201,16 +211,21 @@ def contact_point_remove(*, point: ContactPoint) -> None:
     search_document_refresh(customer)
 
 
+@transaction.atomic
 def identifier_add(*, customer: Customer, source: str, external_id: str) -> ExternalIdentifier:
+    identifier = _insert_identifier(customer=customer, source=source, external_id=external_id)
+    search_document_refresh(customer)
+    return identifier
+
+
+def _insert_identifier(*, customer: Customer, source: str, external_id: str) -> ExternalIdentifier:
     if not source.strip() or not external_id.strip():
         raise ValidationError({"identifiers": _("An identifier needs both a source and an external id.")})
     try:
         with transaction.atomic():
-            identifier = ExternalIdentifier.objects.create(
+            return ExternalIdentifier.objects.create(
                 customer=customer, source=source.strip(), external_id=external_id.strip()
             )
-            search_document_refresh(customer)
-            return identifier
     except IntegrityError:
         raise ValidationError(
             {"identifiers": _("%(source)s:%(id)s already belongs to another customer.")

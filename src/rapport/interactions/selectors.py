@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -9,9 +7,9 @@ from typing import Any, Literal
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from rapport.core.access import visible_to
+from rapport.core.keyset import BadCursor, Ordering
 from rapport.interactions.models import Interaction, Note, Task
 
 TaskScope = Literal["mine", "team"]
@@ -123,40 +121,26 @@ def _open_in_bucket(*, user: Any, scope: TaskScope, bucket: TaskBucket, bounds: 
     return task_scope(user=user, scope=scope).filter(_bucket_filter(bucket, bounds), done_at__isnull=True)
 
 
-def encode_cursor(moment: datetime | None, pk: int) -> str:
-    raw = f"{moment.isoformat() if moment else ''}|{pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str | None) -> tuple[datetime | None, int] | None:
-    """The (instant, id) a cursor points after, or None when there is none or it is not one of ours."""
-    if not text:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        stamp, _, pk = raw.partition("|")
-        moment = parse_datetime(stamp) if stamp else None
-        if stamp and (moment is None or moment.tzinfo is None):
-            return None
-        return moment, int(pk)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-
-
 @dataclass
 class TaskPage:
     rows: list[Task] = field(default_factory=list)
     next_cursor: str | None = None
 
 
-def _page(queryset: QuerySet[Task], limit: int, stamp: str) -> TaskPage:
-    # One row more than asked tells whether another page exists, without counting.
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return TaskPage(rows=rows)
-    rows = rows[:limit]
-    last = rows[-1]
-    return TaskPage(rows=rows, next_cursor=encode_cursor(getattr(last, stamp), last.pk))
+# The dated buckets and the done list exclude NULLs, so their orderings need no NULL handling; the undated
+# bucket pages on id alone.
+_BY_DUE = Ordering(field="due_at", descending=False, nullable=False)
+_BY_ID = Ordering(field="id", descending=False, nullable=False)
+_BY_DONE = Ordering(field="done_at", descending=True, nullable=False)
+
+
+def _page(queryset: QuerySet[Task], ordering: Ordering, after: str | None, limit: int) -> TaskPage:
+    try:
+        rows, cursor = ordering.page(queryset, after, limit)
+    except BadCursor:
+        # A cursor that is not ours (or was issued for another list) starts from the top, not an error page.
+        rows, cursor = ordering.page(queryset, None, limit)
+    return TaskPage(rows=rows, next_cursor=cursor)
 
 
 def tasks_due(
@@ -175,15 +159,7 @@ def tasks_due(
     """
     bounds = bounds or DayBounds.now()
     tasks = _open_in_bucket(user=user, scope=scope, bucket=bucket, bounds=bounds)
-    cursor = decode_cursor(after)
-    if bucket == "none":
-        if cursor:
-            tasks = tasks.filter(id__gt=cursor[1])
-        return _page(tasks.order_by("id"), limit, "due_at")
-    if cursor and cursor[0] is not None:
-        moment, pk = cursor
-        tasks = tasks.filter(Q(due_at__gt=moment) | Q(due_at=moment, id__gt=pk))
-    return _page(tasks.order_by("due_at", "id"), limit, "due_at")
+    return _page(tasks, _BY_ID if bucket == "none" else _BY_DUE, after, limit)
 
 
 def tasks_due_count(
@@ -200,11 +176,7 @@ def tasks_due_count(
 def tasks_done(*, user: Any, scope: TaskScope = "mine", after: str | None = None, limit: int = 20) -> TaskPage:
     """One page of completed tasks, the most recently done first; keyset on (done_at, id) going down."""
     tasks = task_scope(user=user, scope=scope).filter(done_at__isnull=False)
-    cursor = decode_cursor(after)
-    if cursor and cursor[0] is not None:
-        moment, pk = cursor
-        tasks = tasks.filter(Q(done_at__lt=moment) | Q(done_at=moment, id__lt=pk))
-    return _page(tasks.order_by("-done_at", "-id"), limit, "done_at")
+    return _page(tasks, _BY_DONE, after, limit)
 
 
 def tasks_done_count(*, user: Any, scope: TaskScope = "mine", cap: int = COUNT_CAP) -> int:

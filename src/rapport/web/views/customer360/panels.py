@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,16 +12,17 @@ from django.utils.translation import gettext as _
 
 from rapport.commerce.selectors import order_list
 from rapport.core.access import can_write
+from rapport.core.keyset import BadCursor, Ordering
 from rapport.customers.choices import ConsentChannel, CustomerKind
 from rapport.customers.models import Contact, Customer
 from rapport.customers.services import consent_record, contact_create, contact_delete, contact_update
-from rapport.customers.timeline import BadCursorError, decode_cursor, encode_cursor
 from rapport.web.htmx import htmx_refusal, with_toast
 from rapport.web.types import AuthedRequest
 from rapport.web.views.customer360.common import customer_view
 from rapport.web.views.customer360.forms import ConsentForm, ContactForm
 
 ORDER_PAGE = 10
+_LATEST_ORDERS = Ordering(field="placed_at", descending=True, nullable=False)
 
 
 # --- Orders -----------------------------------------------------------------------------------------------
@@ -34,19 +34,13 @@ def orders(request: AuthedRequest, customer: Customer) -> HttpResponse:
     # The customer is already known to be visible; order_list keeps the rule in one place all the same.
     rows = order_list(user=request.user).filter(customer_id=customer.pk)
     cursor = request.GET.get("cursor") or None
-    if cursor:
-        try:
-            at, _rank, last_id = decode_cursor(cursor)
-        except BadCursorError as error:
-            return htmx_refusal(error.message)
-        rows = rows.filter(Q(placed_at__lt=at) | Q(placed_at=at, id__lt=last_id))
-    page = list(rows.order_by("-placed_at", "-id")[: ORDER_PAGE + 1])
+    try:
+        page, next_cursor = _LATEST_ORDERS.page(rows, cursor, ORDER_PAGE)
+    except BadCursor as error:
+        return htmx_refusal(str(error))
     more_url = ""
-    if len(page) > ORDER_PAGE:
-        page = page[:ORDER_PAGE]
-        last = page[-1]
-        url = reverse("web:customer-orders", args=[customer.pk])
-        more_url = f"{url}?cursor={encode_cursor(last.placed_at, 0, last.pk)}"
+    if next_cursor:
+        more_url = f"{reverse('web:customer-orders', args=[customer.pk])}?cursor={next_cursor}"
     template = "web/customers/_orders_rows.html" if cursor else "web/customers/_orders.html"
     return render(request, template, {"customer": customer, "orders": page, "more_url": more_url})
 
