@@ -8,6 +8,7 @@ say what the application layer costs on top of the physics.
 
 from __future__ import annotations
 
+import heapq
 import random
 import re
 import time
@@ -23,11 +24,12 @@ from django.test.utils import CaptureQueriesContext
 
 from rapport.accounts.models import Team
 from rapport.commerce.models import Order, OrderLine
+from rapport.core import bulkload
+from rapport.customers import listing
 from rapport.customers.choices import LifecycleStage
 from rapport.customers.models import Contact, ContactPoint, Customer, Tag
 from rapport.customers.selectors import customer_list, customer_single_view
 from rapport.interactions.models import Interaction
-from rapport.ops import bulkload
 from rapport.ops.seeding import TABLES
 
 User = get_user_model()
@@ -150,6 +152,26 @@ def viewers() -> Viewers:
     return Viewers(agent=agent, manager=manager, admin=admin)
 
 
+def _scope_branches(role: str, user: Any) -> list[tuple[str, list[Any]]]:
+    """The scope as index-friendly branches, as ``rapport.core.access.visible_branches`` reads it."""
+    if role == "manager":
+        return [("c.owner_id = %s", [user.pk]), ("c.team_id = %s", [user.team_id])]
+    return [_scope_sql(role, user)]
+
+
+def merged_page(select: str, role: str, user: Any, condition: str, params: Sequence[Any], size: int) -> list[Any]:
+    """The physical best for one ordered page of a scope: each branch's first rows by (name, id), merged."""
+    name_at = [f.column for f in Customer._meta.concrete_fields].index("display_name")
+    pages = []
+    for scope, scope_params in _scope_branches(role, user):
+        sql = f"{select} WHERE {scope} AND {condition} ORDER BY c.display_name ASC, c.id ASC LIMIT {size}"
+        pages.append(_fetch(sql, [*scope_params, *params]))
+    if len(pages) == 1:
+        return pages[0]
+    merged = {row[0]: row for row in heapq.merge(*pages, key=lambda row: (row[name_at], row[0]))}
+    return list(merged.values())[:size]
+
+
 def _scope_sql(role: str, user: Any) -> tuple[str, list[Any]]:
     if role == "agent":
         return "c.owner_id = %s", [user.pk]
@@ -170,16 +192,13 @@ def _customer_select() -> str:
 
 
 def time_list(role: str, user: Any, reps: int, rng: random.Random) -> Timing:
-    scope, scope_params = _scope_sql(role, user)
-    sql = (f"{_customer_select()} WHERE {scope} AND c.lifecycle_stage = %s "
-           f"ORDER BY c.display_name ASC, c.id ASC LIMIT {PAGE}")
     stages = [rng.choice(STAGES) for _ in range(reps)]
 
     def orm(stage: str) -> Any:
-        return list(customer_list(user=user).filter(lifecycle_stage=stage).order_by("display_name", "id")[:PAGE])
+        return listing.customer_page(user=user, filters=listing.CustomerFilters(stage=stage), size=PAGE)
 
     def raw(stage: str) -> Any:
-        return _fetch(sql, [*scope_params, stage])
+        return merged_page(_customer_select(), role, user, "c.lifecycle_stage = %s", [stage], PAGE + 1)
 
     timing = Timing(f"list.{role}", budget_ms=BUDGET_MS, note="lifecycle_stage filter, by display_name, id; 50")
     _pair(timing, stages, orm, raw)

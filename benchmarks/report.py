@@ -104,4 +104,18 @@ def table(report: dict[str, Any]) -> str:
     if flat:
         parts = ", ".join(f"{k} {v:.2f}" for k, v in flat["ratios"].items())
         lines.append(f"flatness {report['tier']}/{flat['baseline']}: {parts}  ({flat['target']}: {_fmt(flat['ok'])})")
+    dedupe = report.get("dedupe")
+    if dedupe:
+        lines.append(
+            f"duplicates: {dedupe['records']:,} synthetic customers in {dedupe['seconds']:.1f} s (target < "
+            f"{dedupe['target_seconds']:.0f} s), precision {dedupe['precision']:.3f}, recall {dedupe['recall']:.3f} "
+            f"(goal >= 0.95 each): {_fmt(dedupe.get('ok'))}"
+        )
+    imports = report.get("imports")
+    if imports:
+        lines.append(
+            f"imports: {imports['rows']:,} customer rows at {imports['rows_per_s']:,} rows/s vs raw insert "
+            f"{imports['anchor_rows_per_s']:,} rows/s: ratio {_fmt(imports.get('ratio'))} (target >= 0.5: "
+            f"{_fmt(imports.get('ok'))})"
+        )
     return "\n".join(lines)

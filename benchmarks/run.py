@@ -120,6 +120,10 @@ def seed_summary(run: Any, measured: bool, anchor: dict[str, Any]) -> dict[str, 
     return out
 
 
+# Synthetic customers for the duplicate-detection benchmark (its engine runs apart from the tier's database).
+DEDUPE_RECORDS = {"S": 10_000, "M": 100_000, "L": 100_000}
+
+
 def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> dict[str, Any]:
     import django
     from django.db import connection
@@ -141,6 +145,11 @@ def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> di
         timings.extend(m.time_api(role, user, reps, rng))
     timings.extend(web.measure_pages(people, reps, rng))
     operations = {t.name: t.summary() for t in timings}
+    extra: dict[str, Any] = {}
+    if DEDUPE_RECORDS.get(tier.name):
+        from benchmarks.dedupe import measure_dedupe
+
+        extra["dedupe"] = measure_dedupe(DEDUPE_RECORDS[tier.name])
     single = [op for name, op in operations.items() if name.startswith("single_view.")]
     pages_360 = [op for name, op in operations.items() if name.startswith("page.360.")]
     with connection.cursor() as cursor:
@@ -166,6 +175,7 @@ def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> di
             "page_360_queries_max": max((op.get("queries_max", 0) for op in pages_360), default=None),
             "page_360_queries_ok": all(op.get("queries_max", 99) <= 5 for op in pages_360),
         },
+        **extra,
     }
 
 

@@ -25,10 +25,12 @@ from benchmarks.measure import (
     _fetch,
     _pair,
     _scope_sql,
+    merged_page,
     single_view_raw,
     visible_sample,
 )
-from rapport.customers.search import FTS_TABLE
+from rapport.customers.listing import COUNT_CAP, SEARCH_COUNT_CAP
+from rapport.customers.search import BROAD_MATCHES, FTS_TABLE
 from rapport.customers.selectors import customer_list
 
 P95_BUDGET_MS = 100.0
@@ -63,13 +65,12 @@ def _count_queries(fn: Callable[[Any], Any], args: list[Any]) -> list[int]:
 def time_list_page(role: str, user: Any, reps: int, rng: random.Random) -> Timing:
     client = _client(user)
     scope, params = _scope_sql(role, user)
-    sql = (f"{_customer_select()} WHERE {scope} AND c.lifecycle_stage = %s "
-           f"ORDER BY c.display_name ASC, c.id ASC LIMIT {PAGE + 1}")
     count_sql = (f"SELECT COUNT(*) FROM (SELECT c.id FROM {_customer_select().split(' FROM ', 1)[1]} "
-                 f"WHERE {scope} AND c.lifecycle_stage = %s LIMIT 10000) s")
+                 f"WHERE {scope} AND c.lifecycle_stage = %s LIMIT {COUNT_CAP}) s")
 
     def raw(stage: str) -> Any:
-        return _fetch(sql, [*params, stage]), _fetch(count_sql, [*params, stage])
+        rows = merged_page(_customer_select(), role, user, "c.lifecycle_stage = %s", [stage], PAGE + 1)
+        return rows, _fetch(count_sql, [*params, stage])
 
     timing = Timing(f"page.list.{role}", note="GET /customers/?stage=..., 50 rows and a count capped at 10,000")
     _pair(timing, [rng.choice(STAGES) for _ in range(reps)], _get(client, "/customers/", {"stage": "{arg}"}), raw)
@@ -95,17 +96,20 @@ def search_words(user: Any, n: int, rng: random.Random) -> list[str]:
 def time_search_page(role: str, user: Any, reps: int, rng: random.Random) -> Timing:
     client = _client(user)
     scope, params = _scope_sql(role, user)
-    if connection.vendor == "sqlite":
-        match = f"c.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)"
-    else:
-        match = "c.search_document LIKE %s"
-    sql = f"{_customer_select()} WHERE {scope} AND {match} ORDER BY c.display_name ASC, c.id ASC LIMIT {PAGE + 1}"
+    sqlite = connection.vendor == "sqlite"
+    matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+    match = f"c.id IN ({matching})" if sqlite else "c.search_document LIKE %s"
     count_sql = (f"SELECT COUNT(*) FROM (SELECT c.id FROM {_customer_select().split(' FROM ', 1)[1]} "
-                 f"WHERE {scope} AND {match} LIMIT 10000) s")
+                 f"WHERE {scope} AND {match} LIMIT {SEARCH_COUNT_CAP}) s")
+    many_sql = f"SELECT count(*) FROM ({matching} LIMIT {BROAD_MATCHES + 1}) m"
 
     def raw(word: str) -> Any:
-        term = f'"{word}"' if connection.vendor == "sqlite" else f"%{word}%"
-        return _fetch(sql, [*params, term]), _fetch(count_sql, [*params, term])
+        # The same plan the product picks: a common word walks the ordered index, a rare one sorts its matches.
+        term = f'"{word}"' if sqlite else f"%{word}%"
+        broad = sqlite and _fetch(many_sql, [term])[0][0] > BROAD_MATCHES
+        condition = f"+{match}" if broad else match
+        rows = merged_page(_customer_select(), role, user, condition, [term], PAGE + 1)
+        return rows, _fetch(count_sql, [*params, term])
 
     timing = Timing(f"page.search.{role}", note="GET /customers/?q=<3-5 letters of a surname>, 50 rows + capped count")
     _pair(timing, search_words(user, reps, rng), _get(client, "/customers/", {"q": "{arg}"}), raw)

@@ -33,7 +33,9 @@ def test_each_operation_is_timed_next_to_its_raw_sql(seeded):
     people = measure.viewers()
     for role, user in people.items():
         listing = measure.time_list(role, user, 3, rng).summary()
-        assert listing["reps"] == 3 and listing["anchor_p50_ms"] > 0 and listing["queries"] == 1
+        # A manager's scope is read as two indexed branches (own and team) on SQLite.
+        branches = 2 if role == "manager" and connection.vendor == "sqlite" else 1
+        assert listing["reps"] == 3 and listing["anchor_p50_ms"] > 0 and listing["queries"] == branches
         single = measure.time_single_view(role, user, 3, rng).summary()
         assert single["queries_max"] <= 5 and "ok" in single
     api = [t.summary() for t in measure.time_api("agent", people.agent, 2, rng)]

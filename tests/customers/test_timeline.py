@@ -119,3 +119,16 @@ def test_the_single_view_can_leave_the_contact_persons_to_a_later_request(agent)
         view = customer_single_view(user=agent, pk=organisation.pk, with_contacts=False)
     assert view.contacts == [] and len(ctx.captured_queries) == 3
     assert [c.last_name for c in customer_single_view(user=agent, pk=organisation.pk).contacts] == ["Tan"]
+
+
+def test_entries_name_the_colleague_by_full_name_or_else_username(agent, team):
+    from tests.factories import make_user
+
+    named = make_user(role="agent", team=team, first_name="Nur", last_name="Aisyah")
+    customer = make_customer(owner=agent)
+    interaction_log(customer=customer, channel="phone", direction="inbound", subject="by name", user=named)
+    agent.first_name = agent.last_name = ""
+    agent.save()
+    interaction_log(customer=customer, channel="phone", direction="inbound", subject="by login", user=agent)
+    actors = {e.title: e.actor for e in timeline_page(customer_id=customer.pk, user_table=USERS).entries}
+    assert actors == {"by name": "Nur Aisyah", "by login": agent.username}

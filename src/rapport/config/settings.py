@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "rapport.interactions",
     "rapport.commerce",
     "rapport.sales",
+    "rapport.imports",
+    "rapport.dedupe",
     "rapport.ops",
     "rapport.web",
     "rapport.api.apps.ApiConfig",
@@ -171,6 +173,9 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# The country a phone number without a country code belongs to, when its customer has no country either
+# (imports, duplicate detection).
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "MY")
 USE_I18N = True
 USE_TZ = True
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext as _
 
 MAX_ID = 2**63 - 1
@@ -77,18 +78,60 @@ class Ordering:
 
     def page(self, queryset: models.QuerySet, cursor: str | None, size: int) -> tuple[list[Any], str | None]:
         """One page of ``queryset`` after ``cursor``, and the cursor of the next page (None at the end)."""
+        pk = queryset.model._meta.pk.attname
+        rows = self._rows(queryset, cursor, size)
+        if len(rows) <= size:
+            return rows, None
+        rows = rows[:size]
+        last = rows[-1]
+        return rows, encode_cursor(self, getattr(last, self.field), getattr(last, pk))
+
+
+    def page_union(
+        self, branches: list[models.QuerySet], cursor: str | None, size: int
+    ) -> tuple[list[Any], str | None]:
+        """One page of the union of ``branches`` (which may overlap), each read as its own indexed page.
+
+        Each branch gives its first ``size + 1`` rows after the cursor; the union's first ``size + 1`` are
+        among them, so merging those lists is exact. Python compares text by code point, as SQLite's BINARY
+        collation does; a database whose collation orders text otherwise (PostgreSQL's locale collations)
+        reads the union as one query instead.
+        """
+        if len(branches) == 1 or connection.vendor != "sqlite":
+            union = branches[0]
+            for branch in branches[1:]:
+                union = union | branch
+            return self.page(union, cursor, size)
+        pk = branches[0].model._meta.pk.attname
+        # Fetched size + 1 per branch: a branch that filled its page may have more rows after it.
+        pages = [self._rows(branch, cursor, size) for branch in branches]
+        field = self.field
+
+        def key(row: Any) -> tuple[bool, Any, Any]:
+            value = getattr(row, field)
+            return value is None, value, getattr(row, pk)
+
+        seen: set[Any] = set()
+        rows: list[Any] = []
+        for row in heapq.merge(*pages, key=key, reverse=self.descending):
+            if getattr(row, pk) not in seen:
+                seen.add(getattr(row, pk))
+                rows.append(row)
+                if len(rows) > size:
+                    break
+        if len(rows) <= size:
+            return rows, None
+        rows = rows[:size]
+        return rows, encode_cursor(self, getattr(rows[-1], field), getattr(rows[-1], pk))
+
+    def _rows(self, queryset: models.QuerySet, cursor: str | None, size: int) -> list[Any]:
         model = queryset.model
         pk = model._meta.pk.attname
         queryset = queryset.order_by(*self.order_by(pk))
         if cursor:
             value, last_id = decode_cursor(cursor, self, model)
             queryset = queryset.filter(self.after(value, last_id, pk))
-        rows = list(queryset[: size + 1])
-        if len(rows) <= size:
-            return rows, None
-        rows = rows[:size]
-        last = rows[-1]
-        return rows, encode_cursor(self, getattr(last, self.field), getattr(last, pk))
+        return list(queryset[: size + 1])
 
 
 def encode_cursor(ordering: Ordering, value: Any, pk: int) -> str:

@@ -1,6 +1,18 @@
-from django.contrib import admin
+from typing import Any
 
-from rapport.customers.models import Address, Consent, Contact, ContactPoint, Customer, ExternalIdentifier, Tag
+from django.contrib import admin
+from django.http import HttpRequest
+
+from rapport.customers.models import (
+    Address,
+    Consent,
+    Contact,
+    ContactPoint,
+    Customer,
+    CustomerMerge,
+    ExternalIdentifier,
+    Tag,
+)
 
 
 class ContactPointInline(admin.TabularInline):
@@ -98,3 +110,24 @@ class ConsentAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer"]
     list_select_related = ["customer"]
     show_full_result_count = False
+
+
+@admin.register(CustomerMerge)
+class CustomerMergeAdmin(admin.ModelAdmin):
+    """Read only: a merge is made and undone through the services, which keep the record consistent."""
+
+    list_display = ["__str__", "discarded_name", "merged_by", "merged_at", "undone_at"]
+    list_filter = ["merged_at", "undone_at"]
+    search_fields = ["discarded_name__istartswith"]
+    list_select_related = ["merged_by"]
+    raw_id_fields = ["survivor"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

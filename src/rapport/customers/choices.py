@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -34,7 +35,8 @@ class ContactPointKind(models.TextChoices):
 
 
 class AddressKind(models.TextChoices):
-    HOME = "home", _("Home")
+    # Not the home page: languages word a home address differently.
+    HOME = "home", pgettext_lazy("address", "Home")
     WORK = "work", _("Work")
     BILLING = "billing", _("Billing")
     SHIPPING = "shipping", _("Shipping")

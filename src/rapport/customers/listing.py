@@ -18,10 +18,11 @@ from rapport.core.keyset import Ordering
 from rapport.customers import search
 from rapport.customers.choices import CustomerKind, LifecycleStage, RelationshipLevel
 from rapport.customers.models import Customer
-from rapport.customers.selectors import customer_list
+from rapport.customers.selectors import customer_list, customer_list_branches
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
 # Only columns with a (column, id) index: each sort is an index walk, whatever the table's size.
 SORTS = {
     "name": gettext_lazy("Name, A to Z"),
@@ -109,7 +110,13 @@ def _choice(f: CustomerFilters, name: str, value: Any, allowed: list[Any]) -> st
 
 
 def filtered(*, user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
-    qs = customer_list(user=user)
+    """Every customer the user may see that matches the filters (one queryset: counts and exports)."""
+    return _narrowed(customer_list(user=user), user=user, filters=filters)
+
+
+def _narrowed(
+    qs: QuerySet[Customer], *, user: Any, filters: CustomerFilters, ordered_walk: bool = False
+) -> QuerySet[Customer]:
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.stage:
@@ -131,21 +138,40 @@ def filtered(*, user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.language:
         qs = qs.filter(language=filters.language)
     if filters.q:
-        qs = search.search(qs, filters.q)
+        qs = search.search(qs, filters.q, ordered_walk=ordered_walk)
     return qs
 
 
 def customer_page(
     *, user: Any, filters: CustomerFilters, cursor: str | None = None, size: int = PAGE_SIZE
 ) -> tuple[list[Customer], str | None]:
-    """One page of the filtered list and the next page's cursor; raises core.keyset.BadCursor."""
-    return filters.ordering.page(filtered(user=user, filters=filters), cursor, size)
+    """One page of the filtered list and the next page's cursor; raises core.keyset.BadCursor.
+
+    Each branch of the user's scope is read along its own index (see ``visible_branches``). A search whose
+    words match many customers walks that index in list order and checks each row against the matches,
+    which stops after a page; one that matches few reads just those and sorts them.
+    """
+    ordered_walk = bool(filters.q) and search.matches_many(filters.q)
+    branches = [
+        _narrowed(branch, user=user, filters=filters, ordered_walk=ordered_walk)
+        for branch in customer_list_branches(user=user)
+    ]
+    return filters.ordering.page_union(branches, cursor, size)
 
 
 def customer_count(*, user: Any, filters: CustomerFilters, cap: int | None = None) -> int:
-    """How many match, counting no further than ``cap`` (the page shows "10,000+"): never a full count."""
-    qs = filtered(user=user, filters=filters).order_by().values("pk")[: cap or COUNT_CAP]
+    """How many match, counting no further than the cap (the page shows "10,000+"): never a full count.
+
+    A search counts to a lower cap: its matches are read from the search index and checked one by one
+    against the user's scope, and a person refining a search needs "1,000+", not a bigger exact figure.
+    """
+    cap = cap or count_cap(filters)
+    qs = filtered(user=user, filters=filters).order_by().values("pk")[:cap]
     return qs.count()
+
+
+def count_cap(filters: CustomerFilters) -> int:
+    return SEARCH_COUNT_CAP if filters.q else COUNT_CAP
 
 
 def customer_rows(*, user: Any, filters: CustomerFilters, chunk: int = 2000) -> Iterator[Customer]:

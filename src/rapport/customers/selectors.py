@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
-from rapport.core.access import visible_to
+from rapport.core.access import visible_branches, visible_to
 from rapport.customers.choices import CustomerKind
 from rapport.customers.models import (
     Address,
@@ -30,6 +30,11 @@ from rapport.customers.timeline import TimelinePage, timeline_page
 
 def customer_list(*, user: Any) -> QuerySet[Customer]:
     return visible_to(user, Customer.objects.select_related("owner", "team"))
+
+
+def customer_list_branches(*, user: Any) -> list[QuerySet[Customer]]:
+    """``customer_list`` as index-friendly branches for ordered pages (``core.access.visible_branches``)."""
+    return visible_branches(user, Customer.objects.select_related("owner", "team"))
 
 
 def customer_get(*, user: Any, pk: Any) -> Customer:

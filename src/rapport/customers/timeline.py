@@ -110,7 +110,9 @@ def _branch(
     qn = connection.ops.quote_name
     table = qn(source.model._meta.db_table)
     at = f"t.{qn(source.at)}"
-    actor = f"u.{qn('username')}" if source.actor_column else "NULL"
+    # The person's name as colleagues know it; the username only for an account without one.
+    full_name = f"TRIM(u.{qn('first_name')} || ' ' || u.{qn('last_name')})"
+    actor = f"COALESCE(NULLIF({full_name}, ''), u.{qn('username')})" if source.actor_column else "NULL"
     join = f" LEFT JOIN {qn(user_table)} u ON u.id = t.{qn(source.actor_column)}" if source.actor_column else ""
     where = [f"t.{qn(source.customer_column)} = %s"]
     params: list[Any] = []

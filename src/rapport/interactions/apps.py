@@ -8,6 +8,7 @@ class InteractionsConfig(AppConfig):
     verbose_name = _("Interactions")
 
     def ready(self) -> None:
+        from rapport.customers.merging import MergeRelation, register_relation
         from rapport.customers.timeline import TimelineSource, register_source
         from rapport.interactions.models import Interaction, Note, Task
 
@@ -23,3 +24,6 @@ class InteractionsConfig(AppConfig):
             kind="note", rank=10, model=Note, at="created_at", title="SUBSTR(t.body, 1, 200)", body="t.body",
             actor_column="author_id",
         ))
+        # A customer's history has no unique keys: every interaction, note and task moves to the survivor.
+        for model in (Interaction, Note, Task):
+            register_relation(MergeRelation(model=model))

@@ -2,7 +2,7 @@
 
 Set-based like the rest of the seeding: the customers are sampled in SQL (a hash of the id and the seed, so
 the same seed picks the same customers), the rows are generated with NumPy from ``seed`` and written with
-:mod:`rapport.ops.bulkload` in one transaction. Customers that already have an opportunity are skipped, so
+:mod:`rapport.core.bulkload` in one transaction. Customers that already have an opportunity are skipped, so
 a second seed run only adds opportunities for the customers it added.
 """
 
@@ -16,9 +16,9 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Mod
 from django.utils import timezone
 
+from rapport.core.bulkload import Col, analyze, bulk_session, const
 from rapport.customers.models import Customer
 from rapport.ops import generator
-from rapport.ops.bulkload import Col, analyze, bulk_session, const
 from rapport.sales.choices import LeadSource, LeadStatus, OpportunityStatus, StageKind
 from rapport.sales.models import Lead, Opportunity, OpportunityStageChange, Pipeline, Stage
 from rapport.sales.services import pipeline_create

@@ -1,7 +1,7 @@
 """Fill the database with generated demo/benchmark data: staff, customers, orders, interactions.
 
 The rows come from :mod:`rapport.ops.generator` (pure NumPy) and are written with
-:mod:`rapport.ops.bulkload` in one transaction; a :class:`~rapport.ops.models.SeedRun` records the true
+:mod:`rapport.core.bulkload` in one transaction; a :class:`~rapport.ops.models.SeedRun` records the true
 parameters and the per-customer truth goes to ``<var>/seeds/seed-<seed>-<run id>.npz``.
 """
 
@@ -25,10 +25,11 @@ from rapport.accounts.choices import Role
 from rapport.accounts.models import Team, User
 from rapport.accounts.services import team_create, user_create
 from rapport.commerce.models import Order, OrderLine
+from rapport.core.bulkload import BulkWriter, Col, analyze, bulk_session, const
 from rapport.customers.models import Consent, Contact, ContactPoint, Customer, ExternalIdentifier, Tag
+from rapport.customers.search import fold
 from rapport.interactions.models import Interaction, Note, Task
 from rapport.ops import generator
-from rapport.ops.bulkload import BulkWriter, Col, analyze, bulk_session, const
 from rapport.ops.models import SeedRun
 from rapport.ops.seed_sales import seed_sales
 
@@ -238,6 +239,11 @@ def write_chunk(writer: BulkWriter, chunk: generator.Chunk, *, staff: Staff, cus
     document = np.char.lower(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(np.char.add(
         c["display_name"].astype(str), " "), c["email"].astype(str)), " "), phone_digits), " "),
         _code("C", cid, 7).astype(str)))
+    # Then the name without accents where it has any (search.document_text): folded once per distinct name.
+    names, which = np.unique(c["display_name"].astype(str), return_inverse=True)
+    folded = np.array([fold(n) for n in names.tolist()], dtype=object)
+    accents = np.where(folded != np.char.lower(names).astype(object), " " + folded, "").astype(str)
+    document = np.char.add(document, accents[which])
     attributes = np.char.add(np.char.add('{"preferred_channel": "', c["preferred_channel"].astype(str)), '"}')
     writer.write(Customer, n, {
         "id": Col("int", cid),

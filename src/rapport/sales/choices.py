@@ -1,17 +1,19 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StageKind(models.TextChoices):
     OPEN = "open", _("Open")
     WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    # "Lost" is also a customer's lifecycle stage, which several languages word differently.
+    LOST = "lost", pgettext_lazy("opportunity", "Lost")
 
 
 class OpportunityStatus(models.TextChoices):
     OPEN = "open", _("Open")
     WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    LOST = "lost", pgettext_lazy("opportunity", "Lost")
 
 
 class LeadStatus(models.TextChoices):

@@ -1,6 +1,6 @@
 """The workspace's URLs, one module per area under ``routes/`` so each area's views and routes sit together."""
 
-from rapport.web.routes import core, customer360, customers, sales, tasks
+from rapport.web.routes import core, customer360, customers, duplicates, imports, merges, sales, tasks
 
 app_name = "web"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     *customer360.urlpatterns,
     *tasks.urlpatterns,
     *sales.urlpatterns,
+    *merges.urlpatterns,
+    *duplicates.urlpatterns,
+    *imports.urlpatterns,
 ]

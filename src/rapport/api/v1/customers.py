@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,6 +36,7 @@ from rapport.customers.services import (
     customer_update,
 )
 from rapport.customers.timeline import registered_sources
+from rapport.dedupe.check import likely_duplicates
 
 MAX_LIST_ITEMS = 50
 
@@ -124,9 +125,56 @@ class CustomerCreateSerializer(CustomerWriteSerializer):
     identifiers: serializers.ListSerializer[Any] = serializers.ListSerializer(
         child=IdentifierSerializer(), required=False, max_length=MAX_LIST_ITEMS
     )
+    allow_duplicate = serializers.BooleanField(
+        required=False, default=False, write_only=True,
+        help_text=_("Create the customer even when it is likely a duplicate of one you can see (else 409)."),
+    )
 
     class Meta(CustomerWriteSerializer.Meta):
-        fields = [*CustomerWriteSerializer.Meta.fields, "identifiers"]
+        fields = [*CustomerWriteSerializer.Meta.fields, "identifiers", "allow_duplicate"]
+
+
+class DuplicateEvidenceSerializer(serializers.Serializer):
+    comparison = serializers.CharField()
+    level = serializers.CharField()
+    text = serializers.CharField()
+    weight = serializers.FloatField(help_text=_("Match weight in bits: positive for, negative against."))
+
+
+class DuplicateCandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    probability = serializers.FloatField()
+    evidence = DuplicateEvidenceSerializer(many=True)
+
+
+class LikelyDuplicateSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="likely_duplicate")
+    detail = serializers.CharField()
+    candidates = DuplicateCandidateSerializer(many=True)
+
+
+def _likely_duplicate_answer(user: Any, data: dict[str, Any]) -> Response | None:
+    """409 naming the customers the new one likely duplicates, or None when there are none."""
+    candidates = likely_duplicates(
+        user=user, first_name=data.get("first_name", ""), last_name=data.get("last_name", ""),
+        organisation_name=data.get("organisation_name", ""), email=next(iter(data.get("emails") or []), ""),
+        phone=next(iter(data.get("phones") or []), ""), birth_date=data.get("birth_date"),
+        country=data.get("country", ""),
+    )
+    if not candidates:
+        return None
+    body = {
+        "code": "likely_duplicate",
+        "detail": _("This customer is likely a duplicate of one that exists. Send allow_duplicate: true to "
+                    "create it anyway."),
+        "candidates": [
+            {"id": c.customer.pk, "display_name": c.customer.display_name, "probability": round(c.probability, 4),
+             "evidence": c.evidence}
+            for c in candidates
+        ],
+    }
+    return Response(LikelyDuplicateSerializer(body).data, status=status.HTTP_409_CONFLICT)
 
 
 class CustomerUpdateSerializer(CustomerWriteSerializer):
@@ -248,7 +296,22 @@ class CustomerViewSet(ServiceViewSet):
             "tags",
         )
 
+    @extend_schema(responses={201: CustomerSerializer, 409: LikelyDuplicateSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create a customer; 409 with the likely duplicates unless ``allow_duplicate`` is true."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if not data.pop("allow_duplicate", False):
+            conflict = _likely_duplicate_answer(request.user, data)
+            if conflict is not None:
+                return conflict
+        with transaction.atomic():
+            instance = self.create_object(data)
+        return Response(self.render(instance), status=status.HTTP_201_CREATED)
+
     def create_object(self, data: dict[str, Any]) -> Customer:
+        data.pop("allow_duplicate", None)
         identifiers = [Identifier(**ident) for ident in data.pop("identifiers", [])]
         if "owner" not in data:
             data["owner"] = self.request.user

@@ -7,6 +7,7 @@ from rapport.api.v1.auth import TokenObtainView
 from rapport.api.v1.commerce import OrderViewSet, ProductViewSet
 from rapport.api.v1.customers import ContactViewSet, CustomerViewSet
 from rapport.api.v1.interactions import InteractionViewSet, NoteViewSet, TaskViewSet
+from rapport.api.v1.merges import CustomerMergeApi, CustomerMergeViewSet
 from rapport.api.v1.sales import LeadViewSet, OpportunityViewSet, PipelineViewSet
 
 app_name = "api-v1"
@@ -22,8 +23,10 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("leads", LeadViewSet, basename="lead")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
+router.register("merges", CustomerMergeViewSet, basename="merge")
 
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
+    path("customers/<int:pk>/merge/", CustomerMergeApi.as_view(), name="customer-merge"),
     *router.urls,
 ]

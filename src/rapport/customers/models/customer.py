@@ -82,7 +82,10 @@ class Customer(TimeStampedModel, SourcedModel):
             models.Index(fields=["primary_email"], name="customer_email_idx"),
             models.Index(fields=["primary_phone"], name="customer_phone_idx"),
             models.Index(fields=["country", "city"], name="customer_place_idx"),
+            # The list filtered by stage within a scope: both the page (ordered by name) and its capped count
+            # read only the index, whatever the table's size.
             models.Index(fields=["team", "lifecycle_stage", "display_name", "id"], name="customer_team_stage_idx"),
+            models.Index(fields=["owner", "lifecycle_stage", "display_name", "id"], name="customer_owner_stage_idx"),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,8 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535 (got {options['port']})")
         if options["customers"] < 0:
             raise CommandError(f"--customers must be zero or more (got {options['customers']})")
+        from rapport.dedupe.services import dedupe_run
+        from rapport.ops.seed_duplicates import seed_demo_duplicates
         from rapport.ops.seeding import seed_database, seeded
 
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -63,6 +65,9 @@ class Command(BaseCommand):
         if not seeded() and options["customers"]:
             self.stdout.write(f"Creating {options['customers']:,} demo customers (first run only) ...")
             seed_database(customers=options["customers"], seed=1, progress=True)
+            self.stdout.write("Adding customers recorded twice and looking for duplicates ...")
+            seed_demo_duplicates()
+            dedupe_run()
         ensure_demo_logins()
         if options["no_serve"]:
             self.stdout.write(self.style.SUCCESS("Demo data ready."))

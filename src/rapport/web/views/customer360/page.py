@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +18,9 @@ from django.views.decorators.http import require_GET
 
 from rapport.commerce.choices import OrderStatus, SalesChannel
 from rapport.core.access import can_write
+from rapport.customers.merging import customer_merged_into
 from rapport.customers.models import Customer
-from rapport.customers.selectors import customer_single_view
+from rapport.customers.selectors import customer_list, customer_single_view
 from rapport.customers.timeline import (
     BadCursorError,
     TimelineEntry,
@@ -41,7 +43,7 @@ KIND_LABELS: dict[str, Any] = {
 }
 KIND_ITEM_LABELS: dict[str, Any] = {
     "interaction": _("Touchpoint"), "order": _("Order"), "task": _("Task"), "note": _("Note"),
-    "opportunity": _("Opportunity"),
+    "opportunity": _("Opportunity"), "merge": _("Merged with"),
 }
 TASK_STATES: dict[str, Any] = {"open": _("Open"), "done": _("Done")}
 
@@ -120,6 +122,8 @@ def timeline_rows(entries: list[TimelineEntry]) -> list[TimelineRow]:
             channel, state = sales_channels.get(e.channel or ""), statuses.get(e.state or "")
         elif e.kind == "task":
             channel, state = None, TASK_STATES.get(e.state or "")
+        elif e.kind == "merge":
+            channel, state = None, _("Undone") if e.state == "undone" else None
         else:
             channel, state = e.channel, e.state
         rows.append(TimelineRow(
@@ -154,7 +158,15 @@ def render_timeline_oob(request: AuthedRequest, customer: Customer) -> str:
 def customer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     # Four queries: the customer with owner and team, its facts, one timeline page, the assignees of the
     # task form. Orders, contact persons and consents load afterwards, each in its own request.
-    view = customer_single_view(user=request.user, pk=pk, limit=TIMELINE_PAGE, with_contacts=False)
+    try:
+        view = customer_single_view(user=request.user, pk=pk, limit=TIMELINE_PAGE, with_contacts=False)
+    except Http404:
+        # An old link to a customer merged into another leads to the survivor, if the user may see it.
+        survivor = customer_merged_into(pk)
+        if survivor is None or not customer_list(user=request.user).filter(pk=survivor).exists():
+            raise
+        messages.info(request, _("That customer was merged into this one."))
+        return redirect("web:customer-detail", pk=survivor)
     writer = can_write(request.user)
     context = header_context(view.customer, view.facts.tags, writer)
     context.update(timeline_context(view.customer, view.timeline, TimelineFilter()))

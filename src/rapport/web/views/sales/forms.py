@@ -134,7 +134,7 @@ class OpportunityEditForm(BootstrapForm):
 
 class CloseForm(BootstrapForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[
-        (OpportunityStatus.WON.value, _("Won")), (OpportunityStatus.LOST.value, _("Lost")),
+        (status.value, status.label) for status in (OpportunityStatus.WON, OpportunityStatus.LOST)
     ])
     reason = forms.CharField(label=_("Reason"), max_length=300,
                              error_messages={"required": _("Say why it was won or lost.")})

@@ -11,11 +11,12 @@ from django.db.models import Count
 from rapport.accounts.models import User
 from rapport.commerce.models import Order, OrderLine
 from rapport.commerce.services import order_create
+from rapport.core import bulkload
 from rapport.customers.models import Consent, Contact, ContactPoint, Customer, ExternalIdentifier
 from rapport.customers.selectors import customer_single_view
 from rapport.customers.services import customer_create
 from rapport.interactions.models import Interaction, Note, Task
-from rapport.ops import bulkload, generator
+from rapport.ops import generator
 from rapport.ops.models import SeedRun
 from rapport.ops.seeding import TABLES, seed_database, seed_staff, seeded, write_chunk
 
