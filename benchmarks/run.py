@@ -146,6 +146,10 @@ def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> di
     timings.extend(web.measure_pages(people, reps, rng))
     operations = {t.name: t.summary() for t in timings}
     extra: dict[str, Any] = {}
+    from benchmarks.analytics import measure_analytics
+
+    # The lifetimes comparison installs that package into a side environment: not for the harness's own XS.
+    extra["analytics"] = measure_analytics(compare=not tier.hidden)
     if DEDUPE_RECORDS.get(tier.name):
         from benchmarks.dedupe import measure_dedupe
 

@@ -26,3 +26,13 @@ def agent(team):
 @pytest.fixture
 def manager(team):
     return make_user(role="manager", team=team, username="manager")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in another language leaves that language active in the thread (LocaleMiddleware activates it and
+    nothing deactivates it); the next test's messages would then be in Malay or Hebrew."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -121,11 +121,12 @@ def test_the_page_runs_the_same_few_queries_whatever_the_history(
     customer_add_tags(customer=customer, names=[f"t{i}" for i in range(min(size, 10))])
     client.force_login(agent)
     client.get(url("customer-detail", customer))  # warm the session and the content types
-    # Session and user, then the customer, its facts, one timeline page and the task form's assignees.
-    with django_assert_max_num_queries(7) as captured:
+    # Session and user, then the customer, its facts, one timeline page, the task form's assignees and its
+    # latest score (none here; a scored customer costs one more: tests/web/test_customer360_scores.py).
+    with django_assert_max_num_queries(8) as captured:
         response = client.get(url("customer-detail", customer))
     assert response.status_code == 200
-    assert len(captured.captured_queries) == 6
+    assert len(captured.captured_queries) == 7
 
 
 def test_every_partial_costs_the_same_for_many_rows(client, agent, organisation, django_assert_max_num_queries):

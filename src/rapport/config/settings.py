@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rapport.sales",
     "rapport.imports",
     "rapport.dedupe",
+    "rapport.analytics",
     "rapport.ops",
     "rapport.web",
     "rapport.api.apps.ApiConfig",
@@ -178,6 +179,37 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "MY")
 USE_I18N = True
 USE_TZ = True
+
+# --- Analytics --------------------------------------------------------------------------------------
+# Money in other currencies is converted to the reporting currency for scoring: CURRENCY_RATES gives the
+# units of each currency per one unit of the reporting currency ("IDR=3500,PLN=0.9"). The defaults are rough
+# price levels for the demo's markets; set them from your finance team's rates.
+def _currency_rates() -> dict[str, float]:
+    rates = {"MYR": 1.0, "IDR": 3500.0, "PLN": 0.9, "IRR": 10000.0, "ILS": 0.8, "GBP": 0.17, "USD": 0.22, "EUR": 0.2}
+    for item in env_list("CURRENCY_RATES"):
+        code, _sep, value = item.partition("=")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = 0.0
+        if len(code.strip()) != 3 or not rate > 0:
+            raise ConfigError(f"CURRENCY_RATES must look like IDR=3500,PLN=0.9 (got {item!r})")
+        rates[code.strip().upper()] = rate
+    return rates
+
+
+REPORTING_CURRENCY = env_str("REPORTING_CURRENCY", "MYR").upper()
+CURRENCY_RATES = _currency_rates()
+ANALYTICS = {
+    "PERIOD_DAYS": env_int("ANALYTICS_PERIOD_DAYS", 7),  # the models' unit of time: weeks
+    "HORIZON_DAYS": env_int("ANALYTICS_HORIZON_DAYS", 365),  # lifetime value and expected purchases
+    "ANNUAL_DISCOUNT_PERCENT": env_int("ANALYTICS_ANNUAL_DISCOUNT_PERCENT", 10),
+    "CHURN_WINDOW_DAYS": env_int("ANALYTICS_CHURN_WINDOW_DAYS", 90),  # churn = no purchase in this window
+    "GROSS_MARGIN_PERCENT": env_int("ANALYTICS_GROSS_MARGIN_PERCENT", 30),  # margin so far = net spend x this
+    "KEEP_RUNS": env_int("ANALYTICS_KEEP_RUNS", 12),
+    # New "personal call within 48 hours" tasks per account manager and run, most valuable customers first.
+    "CALLS_PER_OWNER": env_int("ANALYTICS_CALLS_PER_OWNER", 10),  # older runs' scores are deleted, month-end runs kept
+}
 
 # --- Static files -----------------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -41,7 +41,8 @@ class Col:
     kinds: ``int``; ``int_or_null`` (negative means NULL); ``text`` (None means NULL); ``ts`` (int64
     microseconds since the epoch, UTC); ``ts_or_null`` (with a boolean ``mask`` of present values);
     ``date`` (ISO text, "" means NULL); ``cents`` (int64, for a 2-place decimal); ``number`` (an int for a
-    decimal column); ``bool``; ``json`` (text); ``const`` (one value for every row; None for NULL).
+    decimal column); ``float`` (a float column; never NaN); ``bool``; ``json`` (text); ``const`` (one value for
+    every row; None for NULL).
     """
 
     kind: str
@@ -226,6 +227,8 @@ class BulkWriter:
             return (np.asarray(v, dtype=np.int64) / 100).tolist()
         if kind == "bool":
             return np.asarray(v, dtype=bool).astype(np.int64).tolist()
+        if kind == "float":
+            return np.asarray(v, dtype=np.float64).tolist()
         raise ValueError(f"unknown column kind {kind!r}")
 
     @staticmethod
@@ -258,6 +261,9 @@ class BulkWriter:
             return _cents_text(v).tolist()
         if kind == "bool":
             return np.where(np.asarray(v, dtype=bool), "t", "f").tolist()
+        if kind == "float":
+            # The shortest text that reads back as the same double (NumPy's repr); callers never pass NaN.
+            return np.asarray(v, dtype=np.float64).astype(str).tolist()
         raise ValueError(f"unknown column kind {kind!r}")
 
 

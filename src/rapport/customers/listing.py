@@ -6,7 +6,7 @@ access-scoping selector), so a filter can only narrow what the user may see.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,33 @@ _SORT_COLUMNS = {"name": "display_name", "created": "created_at"}
 FILTER_KEYS = ("q", "kind", "stage", "level", "owner", "team", "tag", "country", "language", "sort")
 
 
+@dataclass(frozen=True)
+class ExtraFilter:
+    """A filter a later domain adds to the customer list (analytics: value and risk bands, segments).
+
+    ``choices`` lists the (value, label) pairs offered; ``apply`` narrows a customer queryset to one value.
+    The domain registers it in its AppConfig.ready, as merge relations and timeline sources are registered.
+    """
+
+    name: str
+    label: Any
+    choices: Callable[[], list[tuple[str, Any]]]
+    apply: Callable[[QuerySet[Customer], str], QuerySet[Customer]]
+
+
+_EXTRA: dict[str, ExtraFilter] = {}
+
+
+def register_filter(extra: ExtraFilter) -> None:
+    if extra.name in FILTER_KEYS:
+        raise ValueError(f"{extra.name!r} is one of the list's own filters")
+    _EXTRA[extra.name] = extra
+
+
+def extra_filters() -> list[ExtraFilter]:
+    return list(_EXTRA.values())
+
+
 @dataclass
 class CustomerFilters:
     q: str = ""
@@ -46,6 +73,7 @@ class CustomerFilters:
     country: str = ""
     language: str = ""
     sort: str = "name"
+    extra: dict[str, str] = field(default_factory=dict)  # registered filters' chosen values
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -79,6 +107,10 @@ class CustomerFilters:
         else:
             f.country = country
         f.language = str(params.get("language", "")).strip()[:8]
+        for extra in _EXTRA.values():
+            value = _choice(f, extra.name, params.get(extra.name, ""), [v for v, _label in extra.choices()])
+            if value:
+                f.extra[extra.name] = value
         sort = str(params.get("sort", "") or "name")
         if sort in SORTS:
             f.sort = sort
@@ -91,7 +123,7 @@ class CustomerFilters:
         values = {
             "q": self.q, "kind": self.kind, "stage": self.stage, "level": self.level, "owner": self.owner,
             "team": self.team, "tag": self.tag, "country": self.country, "language": self.language,
-            "sort": "" if self.sort == "name" else self.sort,
+            "sort": "" if self.sort == "name" else self.sort, **self.extra,
         }
         return {k: str(v) for k, v in values.items() if v not in ("", None)}
 
@@ -137,6 +169,8 @@ def _narrowed(
         qs = qs.filter(country=filters.country)
     if filters.language:
         qs = qs.filter(language=filters.language)
+    for name, value in filters.extra.items():
+        qs = _EXTRA[name].apply(qs, value)
     if filters.q:
         qs = search.search(qs, filters.q, ordered_walk=ordered_walk)
     return qs

@@ -1,6 +1,6 @@
 """The workspace's URLs, one module per area under ``routes/`` so each area's views and routes sit together."""
 
-from rapport.web.routes import core, customer360, customers, duplicates, imports, merges, sales, tasks
+from rapport.web.routes import analytics, core, customer360, customers, duplicates, imports, merges, sales, tasks
 
 app_name = "web"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *merges.urlpatterns,
     *duplicates.urlpatterns,
     *imports.urlpatterns,
+    *analytics.urlpatterns,
 ]

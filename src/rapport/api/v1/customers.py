@@ -17,6 +17,7 @@ from rest_framework.utils.urls import replace_query_param
 from rapport.accounts.models import Team, User
 from rapport.accounts.selectors import team_list, user_list_active
 from rapport.api.fields import IdFilter, JSONObjectField, QuerysetPrimaryKeyField, VisiblePrimaryKeyField
+from rapport.api.v1.analytics import CustomerScoreFilter
 from rapport.api.viewsets import ServiceViewSet
 from rapport.customers.choices import ContactPointKind, CustomerKind, LifecycleStage, RelationshipLevel
 from rapport.customers.models import Contact, ContactPoint, Customer, ExternalIdentifier, Tag
@@ -187,7 +188,9 @@ class CustomerUpdateSerializer(CustomerWriteSerializer):
         fields = [*CustomerWriteSerializer.Meta.fields, "version"]
 
 
-class CustomerFilter(filters.FilterSet):
+class CustomerFilter(CustomerScoreFilter):
+    """The customer list's filters; ``value``, ``risk``, ``rfm`` and ``segment`` come from the analytics."""
+
     kind = filters.ChoiceFilter(choices=CustomerKind.choices)
     lifecycle_stage = filters.ChoiceFilter(choices=LifecycleStage.choices)
     relationship_level = filters.ChoiceFilter(choices=RelationshipLevel.choices)

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from rapport.api.v1.analytics import CustomerScoresApi
 from rapport.api.v1.auth import TokenObtainView
 from rapport.api.v1.commerce import OrderViewSet, ProductViewSet
 from rapport.api.v1.customers import ContactViewSet, CustomerViewSet
@@ -28,5 +29,6 @@ router.register("merges", CustomerMergeViewSet, basename="merge")
 urlpatterns = [
     path("auth/token/", TokenObtainView.as_view(), name="auth-token"),
     path("customers/<int:pk>/merge/", CustomerMergeApi.as_view(), name="customer-merge"),
+    path("customers/<int:pk>/scores/", CustomerScoresApi.as_view(), name="customer-scores"),
     *router.urls,
 ]

@@ -70,6 +70,11 @@ def customer_list_view(request: AuthedRequest) -> HttpResponse:
         "owners": assignable_owners(user=request.user),
         "teams": team_list() if request.user.visibility_scope == "all" else [],
         "saved_views": saved_view_list(user=request.user),
+        # Filters other domains register (analytics: value and risk bands, segments), with the chosen value.
+        "extra_filters": [
+            {"name": f.name, "label": f.label, "choices": f.choices(), "value": filters.extra.get(f.name, "")}
+            for f in listing.extra_filters()
+        ],
     })
     return render(request, "web/customers/list.html", context)
 

@@ -68,11 +68,38 @@ class Command(BaseCommand):
             self.stdout.write("Adding customers recorded twice and looking for duplicates ...")
             seed_demo_duplicates()
             dedupe_run()
+        if seeded():
+            self._score()
         ensure_demo_logins()
         if options["no_serve"]:
             self.stdout.write(self.style.SUCCESS("Demo data ready."))
             return
         self._serve(options["port"])
+
+    def _score(self) -> None:
+        """Scores for the dashboard and the 360 on the first run (and after an upgrade that brought analytics)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from rapport.analytics.holdout import fit_check
+        from rapport.analytics.models import HoldoutCheck, ScoreRun
+        from rapport.analytics.services import analytics_run, options_for
+
+        if ScoreRun.objects.exists():
+            return
+        self.stdout.write("Scoring customers: RFM, lifetime value, churn risk and its reasons ...")
+        today = timezone.localdate()
+        calibration_end = today - timedelta(weeks=26)
+        try:
+            result = fit_check(calibration_end, today, options_for(calibration_end))
+        except ValueError as exc:  # too little history for a check: the dashboard says how to run one
+            self.stdout.write(f"  (no holdout check: {exc})")
+        else:
+            HoldoutCheck.objects.create(calibration_end=calibration_end, holdout_end=today, result=result)
+        run = analytics_run(as_of=today)
+        if run.status != "done":
+            self.stdout.write(f"  (not scored: {run.notes})")
 
     def _serve(self, port: int) -> None:
         env = {**os.environ, "RAPPORT_MODE": "demo", "RAPPORT_VAR_DIR": str(settings.VAR_DIR)}

@@ -13,6 +13,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rapport.analytics.dashboard import run_currency
+from rapport.analytics.explain import reasons_of
+from rapport.analytics.selectors import customer_score, customer_score_history
+from rapport.analytics.wording import reason_sentences
 from rapport.core.access import can_write
 from rapport.customers.choices import ContactPointKind, LifecycleStage
 from rapport.customers.models import ContactPoint, Customer, Tag
@@ -33,6 +37,8 @@ STAGE_BADGE: dict[str, str] = {
 }
 
 CustomerView = Callable[..., HttpResponse]
+# Earlier scores shown under "Why at risk" (a run a month keeps a year in view).
+SCORE_HISTORY = 12
 
 
 def forbidden() -> HttpResponse:
@@ -81,6 +87,25 @@ def header_context(customer: Customer, tags: list[Tag], writer: bool) -> dict[st
     }
 
 
+def score_context(request: AuthedRequest, customer: Customer, *, history: bool = False) -> dict[str, Any]:
+    """The customer's latest stored score for the header's badges (one query) and, with ``history``, the
+    "Why at risk" panel: reasons worded in the reader's language and the earlier scores (one more query, only
+    for a customer who has a score). Without a score nothing is shown, never a made-up number."""
+    score = customer_score(user=request.user, customer_id=customer.pk)
+    context: dict[str, Any] = {"score": score}
+    if score is not None and history:
+        earlier = customer_score_history(user=request.user, customer_id=customer.pk, limit=SCORE_HISTORY + 1)
+        run_settings = score.run.settings if isinstance(score.run.settings, dict) else {}
+        horizon = run_settings.get("horizon_days")
+        context.update({
+            "score_reasons": reason_sentences(reasons_of(score)),
+            "score_history": [row for row in earlier if row.pk != score.pk][:SCORE_HISTORY],
+            "score_currency": run_currency(score.run),
+            "score_horizon": horizon if isinstance(horizon, int) and horizon > 0 else None,
+        })
+    return context
+
+
 def fresh_customer(request: AuthedRequest, customer: Customer) -> Customer:
     """The customer re-read after a write, owner and team joined, for the header."""
     return customer_get(user=request.user, pk=customer.pk)
@@ -90,5 +115,6 @@ def header_oob(request: AuthedRequest, customer: Customer) -> str:
     """The page header, marked to replace the one on the page (an out-of-band swap)."""
     customer = fresh_customer(request, customer)
     context = header_context(customer, list(customer.tags.order_by("name")), can_write(request.user))
+    context.update(score_context(request, customer))
     context["oob"] = True
     return render_to_string("web/customers/_header.html", context, request=request)

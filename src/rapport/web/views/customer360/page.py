@@ -31,7 +31,7 @@ from rapport.customers.timeline import (
 from rapport.interactions.choices import Channel, Direction
 from rapport.web.htmx import htmx_refusal
 from rapport.web.types import AuthedRequest
-from rapport.web.views.customer360.common import customer_view, header_context, split_points
+from rapport.web.views.customer360.common import customer_view, header_context, score_context, split_points
 from rapport.web.views.customer360.forms import ContactPointForm, InteractionForm, NoteForm, TaskForm
 
 TIMELINE_PAGE = 20
@@ -157,7 +157,8 @@ def render_timeline_oob(request: AuthedRequest, customer: Customer) -> str:
 @require_GET
 def customer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     # Four queries: the customer with owner and team, its facts, one timeline page, the assignees of the
-    # task form. Orders, contact persons and consents load afterwards, each in its own request.
+    # task form; and its latest score (plus its earlier ones when it has one). Orders, contact persons and
+    # consents load afterwards, each in its own request.
     try:
         view = customer_single_view(user=request.user, pk=pk, limit=TIMELINE_PAGE, with_contacts=False)
     except Http404:
@@ -170,6 +171,7 @@ def customer_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     writer = can_write(request.user)
     context = header_context(view.customer, view.facts.tags, writer)
     context.update(timeline_context(view.customer, view.timeline, TimelineFilter()))
+    context.update(score_context(request, view.customer, history=True))
     context.update({
         "nav": "customers", "view": view, "points": split_points(view.facts.contact_points),
         "is_organisation": view.customer.kind == "organisation", "point_form": ContactPointForm(),

@@ -1,0 +1,144 @@
+"""Analytics at scale: the end-to-end scoring run, its read-out-and-summarise step against DuckDB on the same
+data, and the BG/NBD fit against the archived ``lifetimes`` package on the same summary.
+
+Called by ``benchmarks.run`` on the tier's database (Django set up). Targets (a benchmark, not a test): the
+whole run under 60 s at tier L; read out + summarise within 3x of DuckDB summarising the same orders held in
+its own table; the BG/NBD fit at least as fast as ``lifetimes`` with the same estimates (four significant
+figures). ``lifetimes`` (archived; it needs an older pandas) is installed on first use into its own virtual
+environment under ``var/bench/lifetimes-venv``; if that fails, the comparison says why and is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+LIFETIMES_VENV = ROOT / "var" / "bench" / "lifetimes-venv"
+
+_CHILD = r"""
+import json, sys, time
+import numpy as np
+from lifetimes import BetaGeoFitter
+from lifetimes.datasets import load_cdnow_summary
+data = np.load(sys.argv[1])
+began = time.perf_counter()
+fitted = BetaGeoFitter().fit(data["x"], data["t_x"], data["T"])
+seconds = time.perf_counter() - began
+cdnow = load_cdnow_summary(index_col=[0])
+reference = BetaGeoFitter().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
+print(json.dumps({
+    "seconds": seconds, "params": {k: float(v) for k, v in fitted.params_.items()},
+    "cdnow": {"x": cdnow["frequency"].tolist(), "t_x": cdnow["recency"].tolist(), "T": cdnow["T"].tolist(),
+              "params": {k: float(v) for k, v in reference.params_.items()}},
+}))
+"""
+
+
+def _lifetimes_python() -> Path | None:
+    python = LIFETIMES_VENV / "bin" / "python"
+    if python.exists():
+        return python
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(LIFETIMES_VENV)], check=True, capture_output=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "lifetimes"], check=True,
+                       capture_output=True, timeout=600)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return python
+
+
+def _same(ours: dict[str, float], theirs: dict[str, float], digits: int = 4) -> bool:
+    return all(float(f"{ours[k]:.{digits}g}") == float(f"{theirs[k]:.{digits}g}") for k in ("r", "alpha", "a", "b"))
+
+
+def compare_with_lifetimes(x: np.ndarray, t_x: np.ndarray, big_t: np.ndarray) -> dict[str, Any]:
+    from rapport.analytics.engine import bgnbd
+
+    python = _lifetimes_python()
+    if python is None:
+        return {"skipped": "lifetimes could not be installed into var/bench/lifetimes-venv"}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "summary.npz"
+        np.savez(path, x=x, t_x=t_x, T=big_t)
+        done = subprocess.run([str(python), "-c", _CHILD, str(path)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return {"skipped": f"lifetimes failed: {done.stderr.strip()[-500:]}"}
+    theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    began = time.perf_counter()
+    ours = bgnbd.fit(x, t_x, big_t)
+    seconds = time.perf_counter() - began
+    cdnow = theirs["cdnow"]
+    ours_cdnow = bgnbd.fit(np.array(cdnow["x"], float), np.array(cdnow["t_x"], float), np.array(cdnow["T"], float))
+    return {
+        "customers": len(x),
+        "ours_seconds": round(seconds, 3), "lifetimes_seconds": round(theirs["seconds"], 3),
+        "speedup": round(theirs["seconds"] / seconds, 1) if seconds else None,
+        "ours": ours.params, "lifetimes": theirs["params"], "same_4_significant": _same(ours.params, theirs["params"]),
+        "cdnow": {"ours": ours_cdnow.params, "lifetimes": cdnow["params"],
+                  "same_4_significant": _same(ours_cdnow.params, cdnow["params"])},
+        "ok": seconds <= theirs["seconds"] and _same(ours.params, theirs["params"]),
+    }
+
+
+def readout_against_duckdb(as_of: Any, period_days: int, trend_days: int) -> dict[str, Any]:
+    """The product's read-out (ADBC) + summary against DuckDB summarising the same rows from its own table."""
+    import duckdb
+
+    from rapport.analytics import readout
+    from rapport.analytics.engine.summary import summarise, summary_sql, to_day
+
+    began = time.perf_counter()
+    orders = readout.orders(as_of)
+    read = time.perf_counter() - began
+    summary = summarise(orders, as_of, period_days=period_days, trend_days=trend_days)
+    product = time.perf_counter() - began
+    con = duckdb.connect()
+    try:
+        # The same rows in DuckDB's own storage, loaded before the clock starts.
+        con.register("arrow_orders", orders)
+        con.execute("CREATE TABLE orders AS SELECT * FROM arrow_orders")
+        con.unregister("arrow_orders")
+        sql = summary_sql(orders.schema, [to_day(as_of)], trend_days)
+        began = time.perf_counter()
+        con.execute(sql).fetchnumpy()
+        anchor = time.perf_counter() - began
+    finally:
+        con.close()
+    return {
+        "orders": int(orders.num_rows), "customers": len(summary.customer_id),
+        "read_out_seconds": round(read, 3), "read_and_summarise_seconds": round(product, 3),
+        "duckdb_seconds": round(anchor, 3), "ratio": round(product / anchor, 2) if anchor else None,
+        "ok": bool(anchor) and product <= 3 * anchor,
+        "summary": summary,
+    }
+
+
+def measure_analytics(compare: bool = True) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from rapport.analytics.services import analytics_run, options_for
+
+    as_of = timezone.localdate()
+    options = options_for(as_of)
+    step = readout_against_duckdb(as_of, options.period_days, options.churn_window_days)
+    summary = step.pop("summary")
+    began = time.perf_counter()
+    run = analytics_run(as_of=as_of)
+    seconds = time.perf_counter() - began
+    fit = (compare_with_lifetimes(summary.frequency.astype(float), summary.recency, summary.T) if compare
+           else {"skipped": "not at this tier"})
+    return {
+        "run": {"seconds": round(seconds, 1), "status": run.status, "customers": run.customers,
+                "orders": run.orders, "steps": run.timings, "target_seconds": 60, "ok": seconds < 60,
+                "notes": run.notes},
+        "read_out_and_summarise": step,
+        "bgnbd_vs_lifetimes": fit,
+    }

@@ -1,0 +1,113 @@
+"""A scoring run end to end on generated data: stored scores, history, stages, tasks, and the bad cases."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from rapport.analytics.choices import RunStatus
+from rapport.analytics.explain import reasons_of, worded
+from rapport.analytics.models import CustomerScore
+from rapport.analytics.selectors import current_run, customer_score
+from rapport.analytics.services import analytics_run
+from rapport.commerce.models import Order
+from rapport.customers.models import Customer, LifecycleChange
+from rapport.interactions.models import Task
+from rapport.ops.seeding import seed_database
+from tests.factories import make_customer, make_user
+
+pytestmark = pytest.mark.django_db
+END = datetime(2026, 1, 31, tzinfo=UTC)
+AS_OF = date(2026, 1, 31)
+
+
+@pytest.fixture
+def seeded(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return seed_database(customers=400, seed=3, end=END)
+
+
+def test_a_run_scores_every_buyer_and_becomes_current(seeded):
+    run = analytics_run(as_of=AS_OF)
+    assert run.status == RunStatus.DONE, run.notes
+    buyers = Order.objects.exclude(status="cancelled").values("customer").distinct().count()
+    assert abs(run.customers - buyers) <= 5  # only customers with nothing but returns are left out
+    assert CustomerScore.objects.filter(run=run).count() == run.customers
+    assert current_run() == run
+    scores = CustomerScore.objects.filter(run=run)
+    assert not scores.filter(churn_risk__lt=0).exists() and not scores.filter(churn_risk__gt=1).exists()
+    assert {s.rfm_segment for s in scores} <= {"champions", "loyal", "potential_loyalists", "new", "promising",
+                                               "need_attention", "about_to_sleep", "at_risk", "cant_lose_them",
+                                               "hibernating"}
+    assert set(scores.values_list("risk_band", flat=True)) <= {"low", "medium", "high"}
+    assert run.params["primary"] in {"bgnbd", "pareto_nbd"} and run.params["bgnbd"]["converged"]
+    assert run.charts["totals"]["customers"] == run.customers
+    assert sum(map(sum, run.charts["matrix"]["counts"])) == run.customers
+    assert sum(map(sum, run.charts["rfm_grid"]["counts"])) == run.customers
+
+
+def test_the_riskiest_customers_get_worded_reasons(seeded):
+    run = analytics_run(as_of=AS_OF)
+    risky = CustomerScore.objects.filter(run=run).select_related("run").order_by("-churn_risk").first()
+    reasons = worded(risky.reasons, run.params["churn"]["features"])
+    assert reasons_of(risky) == reasons
+    assert 1 <= len(reasons) <= 3
+    assert all(r["template"] and isinstance(r["params"], dict) for r in reasons)
+
+
+def test_high_value_high_risk_customers_get_a_call_task_capped_per_account_manager(seeded, settings):
+    settings.ANALYTICS = {**settings.ANALYTICS, "CALLS_PER_OWNER": 2}
+    run = analytics_run(as_of=AS_OF)
+    calls = Task.objects.filter(title__startswith="Personal call")
+    assert run.tasks_created == calls.count() > 0
+    owners = list(calls.values_list("assignee", flat=True))
+    assert all(owners.count(owner) <= 2 for owner in owners)
+    assert all(c.assignee_id == c.customer.owner_id for c in calls.select_related("customer"))
+    assert set(CustomerScore.objects.filter(run=run, customer__tasks__in=calls).values_list("programme", flat=True)) \
+        == {"personal_call"}
+    analytics_run(as_of=AS_OF)  # open calls are not doubled
+    per_customer = list(Task.objects.filter(title__startswith="Personal call").values_list("customer", flat=True))
+    assert len(per_customer) == len(set(per_customer))
+
+
+def test_stages_move_with_a_recorded_reason_and_history_is_kept(seeded):
+    first = analytics_run(as_of=date(2025, 10, 31))
+    second = analytics_run(as_of=AS_OF)
+    assert first.status == second.status == RunStatus.DONE
+    moved = LifecycleChange.objects.filter(reason__startswith="Analytics ")
+    assert moved.count() == first.lifecycle_changes + second.lifecycle_changes > 0
+    change = moved.first()
+    assert Customer.objects.get(pk=change.customer_id).version > 1 or change.to_stage
+    customer_id = CustomerScore.objects.filter(run=second).values_list("customer", flat=True).first()
+    assert CustomerScore.objects.filter(customer_id=customer_id).count() in (1, 2)
+    assert current_run() == second
+
+
+def test_no_orders_keeps_the_previous_scores_and_says_why(settings, tmp_path):
+    make_customer()
+    run = analytics_run(as_of=AS_OF)
+    assert run.status == RunStatus.KEPT_PREVIOUS and "no orders" in run.notes
+    assert current_run() is None and not CustomerScore.objects.exists()
+
+
+def test_a_customer_of_another_team_has_no_visible_score(seeded, team, other_team):
+    run = analytics_run(as_of=AS_OF)
+    score = CustomerScore.objects.filter(run=run).select_related("customer").first()
+    Customer.objects.filter(pk=score.customer_id).update(team=other_team, owner=None)
+    agent = make_user(role="agent", team=team)
+    assert customer_score(user=agent, customer_id=score.customer_id) is None
+
+
+def test_the_command_refuses_bad_dates_with_one_line(seeded):
+    with pytest.raises(CommandError, match="--as-of must be a date"):
+        call_command("analytics", "run", "--as-of", "31/01/2026")
+    with pytest.raises(CommandError, match="--holdout-end must be after"):
+        call_command("analytics", "fit", "--calibration-end", "2026-01-01", "--holdout-end", "2025-01-01")
+
+
+def test_no_score_is_ever_nan(seeded):
+    analytics_run(as_of=AS_OF)
+    for field in ("churn_risk", "p_alive", "expected_purchases", "p_no_purchase", "recency", "age", "monetary"):
+        values = list(CustomerScore.objects.values_list(field, flat=True))
+        assert all(v == v for v in values), field  # NaN != NaN
