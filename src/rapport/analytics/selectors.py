@@ -42,15 +42,3 @@ def customer_score_history(*, user: Any, customer_id: int, limit: int = 12) -> l
 
 def latest_holdout() -> HoldoutCheck | None:
     return HoldoutCheck.objects.order_by("-id").first()
-
-
-def score_of_each(customer_ids: list[int]) -> dict[int, CustomerScore]:
-    """The current score of each of these (already visible) customers, in one query: list badges."""
-    if not customer_ids:
-        return {}
-    rows = CustomerScore.objects.filter(run_id=current_run_id_sql(), customer_id__in=customer_ids).only(
-        "customer_id", "risk_band", "value_band", "rfm_segment", "churn_risk"
-    )
-    return {row.customer_id: row for row in rows}
-
-

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from django.db import connection
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def current_stages() -> Any:
     """Every customer's stage now (read before the writing transaction opens, so ADBC can be used)."""
     return readout.read(
         "SELECT id, lifecycle_stage FROM customers_customer", ["customer_id", "stage"],
-        [readout.pa.int64(), readout.pa.string()],
+        [pa.int64(), pa.string()],
     )
 
 
