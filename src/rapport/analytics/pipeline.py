@@ -179,7 +179,7 @@ def score(options: Options, progress: Callable[[str], None] | None = None) -> Sc
         "value_segment": segments.value_segment(actual, value, per_order, t),
         "programme": segments.programme(risk_bands, value_bands),
         "loyalty": segments.loyalty(summary.days_since_last, summary.gap_mean, p_alive,
-                                    rel_now["days_since_contact"], t),
+                                    rel_now["inbound_90d"], t),
     }
     explained = explain.pack(risk_result, ids)
     clock.lap("groups_and_reasons")

@@ -36,9 +36,12 @@ def test_high_value_and_high_risk_get_a_personal_call():
 def test_loyalty_tells_buying_apart_from_staying():
     got = segments.loyalty(
         days_since_purchase=np.array([10.0, 400.0, 400.0]), gap_mean_days=np.array([30.0, 30.0, 30.0]),
-        p_alive=np.array([0.9, 0.8, 0.1]), days_since_contact=np.array([5.0, 500.0, 500.0]),
+        p_alive=np.array([0.9, 0.8, 0.1]), inbound_recent=np.array([0.0, 0.0, 0.0]),
     ).tolist()
     assert got == ["active", "passive", "none"]
+    # Not buying and unlikely to be alive, but they called us last month: still there.
+    assert segments.loyalty(np.array([400.0]), np.array([30.0]), np.array([0.1]), np.array([1.0])).tolist() == [
+        "passive"]
 
 
 def test_stages_new_active_at_risk_lapsed_lost_and_won_back():

@@ -23,7 +23,7 @@ customer rather than a cause (spend level, tenure) belong to no cause and are ne
 (``frequency == 0``) the drifting-away evidence is reported as ``new_customer_not_returning``: "has not come
 back" is the actionable reading of a single purchase followed by silence.
 
-``top_reasons`` does this for every customer at once (a matrix product and ``np.argpartition``: a third of a second
+``top_reasons`` does this for every customer at once (a matrix product and ``np.argpartition``: well under a second
 for a million customers). ``explain`` words the reasons of the rows asked for, lazily: sentences are for the
 pages a person looks at, not for a nightly batch.
 """

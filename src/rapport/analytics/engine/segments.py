@@ -29,7 +29,7 @@ Lifecycle stage (for customers with at least one purchase):
 
 Loyalty tells buying apart from staying: ``active`` when the last purchase is within the customer's own rhythm
 (twice the mean gap, at least the churn window); ``passive`` when not buying for longer than that but still
-there (P(alive) at least one half, or a touchpoint in the last 90 days); otherwise ``none``.
+there (P(alive) at least one half, or a contact of their own in the last 90 days); otherwise ``none``.
 """
 
 from __future__ import annotations
@@ -132,12 +132,13 @@ def loyalty(
     days_since_purchase: NDArray[np.float64],
     gap_mean_days: NDArray[np.float64],
     p_alive: NDArray[np.float64],
-    days_since_contact: NDArray[np.float64],
+    inbound_recent: NDArray[np.float64],
     t: Thresholds = DEFAULT,
 ) -> NDArray[np.object_]:
     rhythm = np.maximum(np.nan_to_num(2.0 * np.asarray(gap_mean_days, dtype=np.float64), nan=0.0), t.churn_window_days)
     buying = np.asarray(days_since_purchase) <= rhythm
-    staying = (np.asarray(p_alive) >= 0.5) | (np.asarray(days_since_contact) <= 90)
+    # Only the customer's own contacts count: a newsletter we sent says nothing about them staying.
+    staying = (np.asarray(p_alive) >= 0.5) | (np.asarray(inbound_recent) > 0)
     return np.where(buying, "active", np.where(staying, "passive", "none")).astype(object)
 
 
