@@ -82,10 +82,7 @@ def fit_check(calibration_end: date, holdout_end: date | None, options: pipeline
         relationship_at_cutoff={"customer_id": ids, **relationship_features(touch, ids, then)},
         num_threads=options.threads, period_days=options.period_days,
     )
-    risk = np.full(len(ids), 0.5)
-    where = np.clip(np.searchsorted(risk_result.customer_id, ids), 0, max(len(risk_result.customer_id) - 1, 0))
-    hit = risk_result.customer_id[where] == ids if len(risk_result.customer_id) else np.zeros(len(ids), bool)
-    risk[hit] = risk_result.risk[where[hit]]
+    risk = pipeline.aligned(ids, risk_result.customer_id, risk_result.risk, fill=0.5)
     scores = rfm.rfm_from_summary(summary)
     rfm_risk = -(scores.r.astype(np.float64) * 100 + scores.f * 10 + scores.m)
     model_auc: dict[str, Any] = {}

@@ -151,7 +151,7 @@ def score(options: Options, progress: Callable[[str], None] | None = None) -> Sc
         relationship_at_cutoff={"customer_id": ids, **rel_then}, num_threads=options.threads,
         period_days=options.period_days,
     )
-    risk = _aligned(ids, risk_result.customer_id, risk_result.risk, fill=0.5)
+    risk = aligned(ids, risk_result.customer_id, risk_result.risk, fill=0.5)
     clock.lap("churn")
     say("grouping and explaining")
     t = options.thresholds
@@ -213,7 +213,8 @@ def _finite(values: Any, lo: float | None = None, hi: float | None = None) -> np
     return out
 
 
-def _aligned(ids: np.ndarray, other_ids: np.ndarray, values: np.ndarray, fill: float) -> np.ndarray:
+def aligned(ids: np.ndarray, other_ids: np.ndarray, values: np.ndarray, fill: float) -> np.ndarray:
+    """``values`` (one per sorted ``other_ids``) placed on ``ids``; ``fill`` where a customer has none."""
     if len(other_ids) == len(ids) and np.array_equal(other_ids, ids):
         return np.asarray(values, dtype=np.float64)
     out = np.full(len(ids), fill, dtype=np.float64)
