@@ -11,13 +11,13 @@ FLAT_LIMIT = 1.5  # p50 at a bigger tier over p50 at S
 FLAT_OPERATIONS = ("list.", "single_view.", "page.")
 
 
-def report_path(tier: str, db: str, folder: Path = REPORTS) -> Path:
-    return folder / f"{tier}-{db}.json"
+def report_path(tier: str, db: str, folder: Path = REPORTS, part: str | None = None) -> Path:
+    return folder / (f"{tier}-{db}-{part}.json" if part else f"{tier}-{db}.json")
 
 
 def write(report: dict[str, Any], folder: Path = REPORTS) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = report_path(report["tier"], report["db"], folder)
+    path = report_path(report["tier"], report["db"], folder, report.get("part"))
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
@@ -118,25 +118,32 @@ def table(report: dict[str, Any]) -> str:
             f"{imports['anchor_rows_per_s']:,} rows/s: ratio {_fmt(imports.get('ratio'))} (target >= 0.5: "
             f"{_fmt(imports.get('ok'))})"
         )
-    analytics = report.get("analytics")
-    if analytics:
-        run, step, fit = analytics["run"], analytics["read_out_and_summarise"], analytics["bgnbd_vs_lifetimes"]
-        lines.append(
-            f"analytics run: {run['customers']:,} customers from {run['orders']:,} orders in {run['seconds']:.1f} s "
-            f"(target < 60 s: {_fmt(run.get('ok'))}); "
-            + ", ".join(f"{k} {v:.1f}" for k, v in run.get("steps", {}).items())
-        )
-        lines.append(
-            f"  read out + summarise {step['read_and_summarise_seconds']:.2f} s vs DuckDB on its own table "
-            f"{step['duckdb_seconds']:.2f} s: ratio {_fmt(step.get('ratio'))} (target <= 3: {_fmt(step.get('ok'))})"
-        )
-        if "skipped" in fit:
-            lines.append(f"  BG/NBD vs lifetimes: not measured ({fit['skipped']})")
-        else:
-            lines.append(
-                f"  BG/NBD fit {fit['ours_seconds']:.2f} s vs lifetimes {fit['lifetimes_seconds']:.2f} s on the same "
-                f"{fit['customers']:,} customers, same estimates to 4 significant figures: "
-                f"{_fmt(fit['same_4_significant'])} (CDNOW: {_fmt(fit['cdnow']['same_4_significant'])}); "
-                f"target: {_fmt(fit.get('ok'))}"
-            )
+    lines += analytics_lines(report)
     return "\n".join(lines)
+
+
+def analytics_lines(report: dict[str, Any]) -> list[str]:
+    analytics = report.get("analytics")
+    if not analytics:
+        return []
+    lines: list[str] = []
+    run, step, fit = analytics["run"], analytics["read_out_and_summarise"], analytics["bgnbd_vs_lifetimes"]
+    lines.append(
+        f"analytics run: {run['customers']:,} customers from {run['orders']:,} orders in {run['seconds']:.1f} s "
+        f"(target < 60 s: {_fmt(run.get('ok'))}); "
+        + ", ".join(f"{k} {v:.1f}" for k, v in run.get("steps", {}).items())
+    )
+    lines.append(
+        f"  read out + summarise {step['read_and_summarise_seconds']:.2f} s vs DuckDB on its own table "
+        f"{step['duckdb_seconds']:.2f} s: ratio {_fmt(step.get('ratio'))} (target <= 3: {_fmt(step.get('ok'))})"
+    )
+    if "skipped" in fit:
+        lines.append(f"  BG/NBD vs lifetimes: not measured ({fit['skipped']})")
+    else:
+        lines.append(
+            f"  BG/NBD fit {fit['ours_seconds']:.2f} s vs lifetimes {fit['lifetimes_seconds']:.2f} s on the same "
+            f"{fit['customers']:,} customers, same estimates to 4 significant figures: "
+            f"{_fmt(fit['same_4_significant'])} (CDNOW: {_fmt(fit['cdnow']['same_4_significant'])}); "
+            f"target: {_fmt(fit.get('ok'))}"
+        )
+    return lines

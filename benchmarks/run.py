@@ -39,6 +39,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--var-dir", type=Path, default=ROOT / "var" / "bench", help=argparse.SUPPRESS)
     parser.add_argument("--reports", type=Path, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--reps", type=int, default=None, help="timed repetitions per operation")
+    parser.add_argument("--only", choices=["analytics"], default=None,
+                        help="time only this part (the tier is seeded first when it is not yet)")
     args = parser.parse_args(argv)
     if args.tier not in TIERS:
         parser.error(f"--tier must be S, M or L (got {args.tier!r})")
@@ -124,6 +126,18 @@ def seed_summary(run: Any, measured: bool, anchor: dict[str, Any]) -> dict[str, 
 DEDUPE_RECORDS = {"S": 10_000, "M": 100_000, "L": 100_000}
 
 
+def measure_only_analytics(tier: Tier, db: str, seed_run: Any) -> dict[str, Any]:
+    """The analytics part alone (``--only analytics``): its report goes to ``<tier>-<db>-analytics.json``."""
+    from benchmarks.analytics import measure_analytics
+
+    return {
+        "tier": tier.name, "db": db, "part": "analytics", "customers": seed_run.customers,
+        "orders": seed_run.orders, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "environment": {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()},
+        "analytics": measure_analytics(compare=not tier.hidden),
+    }
+
+
 def measure(tier: Tier, db: str, reps: int, seed_run: Any, measured: bool) -> dict[str, Any]:
     import django
     from django.db import connection
@@ -200,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     # The pages render with the production static storage, which needs its manifest.
     call_command("collectstatic", interactive=False, verbosity=0)
     seed_run, measured = seed_tier(tier, args.reuse, progress=sys.stderr.isatty())
+    if args.only == "analytics":
+        only = measure_only_analytics(tier, args.db, seed_run)
+        path = rep.write(only, args.reports or rep.REPORTS)
+        print("\n".join(rep.analytics_lines(only)))
+        print(f"\nReport: {path}")
+        return 0
     result = measure(tier, args.db, args.reps or tier.reps, seed_run, measured)
     folder = args.reports or rep.REPORTS
     if tier.name != "S":

@@ -2,9 +2,10 @@
 
 A run packs each customer's top three causes as ``{"v": 1, "r": [[cause, weight, feature, value], ...],
 "f": [facts...]}``: cause and feature as positions (in ``engine.reasons.CAUSES`` and in the run's feature list),
-the facts the sentences quote in ``FACTS`` order. Building a million such strings is one pass of string
-formatting (about a second); wording them all would be a minute of Python, and only a person looking at a
-customer needs the sentence, so ``worded`` builds it from the packed form on the page.
+the facts the sentences quote in ``FACTS`` order. A million such strings are built by Arrow over whole columns
+(under a second; formatting them one by one in Python took eight); wording them all would be a minute of Python,
+and only a person looking at a customer needs the sentence, so ``worded`` builds it from the packed form on the
+page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import math
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rapport.analytics.engine import reasons as engine_reasons
 
@@ -20,17 +23,45 @@ FACTS = ("days_since_last", "gap_mean_days", "spend_trend", "basket_trend", "ret
 VERSION = 1
 
 
-def _number(value: float) -> str:
-    if not math.isfinite(value):
-        return "null"
-    return f"{value:.4g}"
+def _significant(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant digits, as doubles whose shortest text is that rounding
+    (dividing by an exact power of ten gives the double nearest the decimal; NaN and infinities pass through)."""
+    v = np.asarray(values, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(v)))
+    decimals = np.where(np.isfinite(magnitude), digits - 1 - magnitude, 0.0)
+    decimals = np.clip(decimals, -22, 22)  # 10**22 is the largest power of ten a double holds exactly
+    up = decimals >= 0
+    scale = 10.0 ** np.abs(decimals)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(up, np.round(v * scale) / scale, np.round(v / scale) * scale)
+
+
+def _json_numbers(values: np.ndarray, digits: int = 4) -> pa.Array:
+    """JSON number texts (``null`` for NaN and infinities), ``digits`` significant digits, for a whole column.
+
+    Arrow formats a column of doubles in C as the shortest text that reads back the same: a million customers'
+    reasons take a fraction of a second this way, against seconds of ``format`` calls."""
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v)
+    text = pc.cast(pa.array(_significant(np.where(finite, v, 0.0), digits)), pa.string())
+    return pc.if_else(pa.array(finite), text, pa.scalar("null"))
+
+
+def _join(*parts: Any) -> pa.Array:
+    """Element-wise concatenation of string columns and literals, the last part being the separator.
+
+    (Not ``null_handling="skip"`` for optional parts: pyarrow 26 drops the rows whose parts are all null.)"""
+    *columns, separator = parts
+    return pc.binary_join_element_wise(*columns, separator)
 
 
 def pack(result: Any, ids: np.ndarray, k: int = 3) -> list[str]:
     """One JSON text per customer of ``ids`` (sorted, as the churn result's customer ids)."""
     n = len(ids)
+    empty = f'{{"v":{VERSION},"r":[],"f":[]}}'
     if len(result) == 0:
-        return ['{"v":1,"r":[],"f":[]}'] * n
+        return [empty] * n
     names = list(result.feature_names)
     top = engine_reasons.reasons_for(result, k=k)
     contributions = np.nan_to_num(np.asarray(result.contributions, dtype=np.float64))
@@ -41,31 +72,32 @@ def pack(result: Any, ids: np.ndarray, k: int = 3) -> list[str]:
     # The feature that speaks loudest for each cause, per customer.
     strongest = np.zeros((len(contributions), len(engine_reasons.CAUSES)), dtype=np.int64)
     for c in range(len(engine_reasons.CAUSES)):
-        members = mapping[:, c] > 0
-        if members.any():
-            masked = np.where(members[None, :], contributions, -np.inf)
-            strongest[:, c] = np.argmax(masked, axis=1)
+        members = np.flatnonzero(mapping[:, c] > 0)
+        if len(members):
+            strongest[:, c] = members[np.argmax(contributions[:, members], axis=1)]
     features = np.asarray(result.features, dtype=np.float64)
-    fact_columns = [features[:, names.index(f)] if f in names else np.full(len(features), np.nan) for f in FACTS]
-    facts = np.column_stack(fact_columns) if fact_columns else np.zeros((len(features), 0))
+    rows = np.arange(len(features))
     index, weight = top.index, top.weight
-    rows = np.arange(len(index))
     chosen_feature = np.where(index >= 0, strongest[rows[:, None], np.maximum(index, 0)], -1)
     chosen_value = np.where(index >= 0, features[rows[:, None], np.maximum(chosen_feature, 0)], np.nan)
-    fact_text = [",".join(_number(v) for v in row) for row in facts.tolist()]
-    packed: list[str] = []
-    for i_row, w_row, f_row, v_row, f_text in zip(
-        index.tolist(), weight.tolist(), chosen_feature.tolist(), chosen_value.tolist(), fact_text, strict=True
-    ):
-        parts = [
-            f"[{c},{w:.3f},{f},{_number(v)}]"
-            for c, w, f, v in zip(i_row, w_row, f_row, v_row, strict=True) if c >= 0
-        ]
-        packed.append(f'{{"v":{VERSION},"r":[{",".join(parts)}],"f":[{f_text}]}}')
+    entries = []  # each ",[cause,weight,feature,value]", or "" where the customer has no such reason
+    for j in range(index.shape[1]):
+        entry = _join(",[", pc.cast(pa.array(index[:, j].astype(np.int64)), pa.string()), ",",
+                      pc.cast(pa.array(np.round(weight[:, j], 3)), pa.string()), ",",
+                      pc.cast(pa.array(chosen_feature[:, j]), pa.string()), ",",
+                      _json_numbers(chosen_value[:, j]), "]", "")
+        entries.append(pc.if_else(pa.array(index[:, j] >= 0), entry, pa.scalar("")))
+    facts = [_json_numbers(features[:, names.index(f)] if f in names else np.full(len(features), np.nan))
+             for f in FACTS]
+    reasons = pc.utf8_slice_codeunits(_join(*entries, ""), 1) if entries else pa.array([""] * len(features))
+    packed = _join(f'{{"v":{VERSION},"r":[', reasons, '],"f":[', _join(*facts, ","), "]}", "")
+    texts: list[str] = packed.to_pylist()
     if len(result.customer_id) != n or not np.array_equal(result.customer_id, ids):
-        position = {int(c): i for i, c in enumerate(result.customer_id.tolist())}
-        packed = [packed[position[c]] if c in position else '{"v":1,"r":[],"f":[]}' for c in ids.tolist()]
-    return packed
+        other = np.asarray(result.customer_id)
+        where = np.clip(np.searchsorted(other, ids), 0, max(len(other) - 1, 0))
+        hit = other[where] == ids
+        texts = [texts[w] if h else empty for w, h in zip(where.tolist(), hit.tolist(), strict=True)]
+    return texts
 
 
 def worded(reasons: Any, feature_names: list[str], window_days: int = 90) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ import pyarrow as pa
 from rapport.analytics import explain, readout
 from rapport.analytics.engine import bgnbd, churn, clv, gamma_gamma, pareto_nbd, rfm, segments
 from rapport.analytics.engine.fitting import FitResult
-from rapport.analytics.engine.summary import Summary, summarise, to_day
+from rapport.analytics.engine.summary import Summary, summarise_many, to_day
 from rapport.analytics.relationship import relationship_features
 
 MODELS: dict[str, Any] = {"bgnbd": bgnbd, "pareto_nbd": pareto_nbd}
@@ -104,14 +104,16 @@ def score(options: Options, progress: Callable[[str], None] | None = None) -> Sc
     clock = _Clock()
     say = progress or (lambda _step: None)
     say("reading orders")
-    orders = readout.orders(options.as_of)
-    touch = readout.interactions(options.as_of)
+    orders = readout.orders(options.as_of, parts=options.threads)
+    touch = readout.interactions(options.as_of, parts=options.threads)
     clock.lap("read_out")
     if orders.num_rows == 0:
         raise ScoringError("there are no orders up to the as-of date: nothing to score")
     say("summarising")
-    summary = summarise(orders, options.as_of, period_days=options.period_days,
-                        trend_days=options.churn_window_days)
+    today, cutoff = to_day(options.as_of), to_day(options.as_of) - options.churn_window_days
+    # Now and one churn window back (where the churn model trains) in one pass over the orders.
+    summary, summary_then = summarise_many(orders, [today, cutoff], period_days=options.period_days,
+                                           trend_days=options.churn_window_days)
     clock.lap("summarise")
     if len(summary.customer_id) == 0:
         raise ScoringError("no customer made a purchase up to the as-of date: nothing to score")
@@ -143,13 +145,12 @@ def score(options: Options, progress: Callable[[str], None] | None = None) -> Sc
     clock.lap("models")
     say("churn risk")
     ids = summary.customer_id
-    today, cutoff = to_day(options.as_of), to_day(options.as_of) - options.churn_window_days
     rel_now = relationship_features(touch, ids, today)
     rel_then = relationship_features(touch, ids, cutoff)
     risk_result = churn.churn_risk(
         orders, options.as_of, window_days=options.churn_window_days, relationship={"customer_id": ids, **rel_now},
         relationship_at_cutoff={"customer_id": ids, **rel_then}, num_threads=options.threads,
-        period_days=options.period_days,
+        period_days=options.period_days, summaries=(summary_then, summary),
     )
     risk = aligned(ids, risk_result.customer_id, risk_result.risk, fill=0.5)
     clock.lap("churn")

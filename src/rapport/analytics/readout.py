@@ -10,7 +10,8 @@ in-memory SQLite database: then the same SQL goes through Django's cursor instea
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +19,8 @@ from urllib.parse import quote
 import pyarrow as pa
 from django.conf import settings
 from django.db import connection
+
+from rapport.analytics.relationship import SELF_SERVICE
 
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -35,6 +38,21 @@ def _day_sql(column: str) -> str:
     return f"((({column}) AT TIME ZONE 'UTC')::date - DATE '1970-01-01')"
 
 
+def _until_sql(column: str, as_of: date | None) -> str:
+    """`` AND`` the timestamp column is on or before the as-of day (UTC), compared on the stored value.
+
+    On SQLite the value is UTC text, which sorts as time does; the unary ``+`` keeps the planner off the column's
+    index, which would turn a scan of nearly every row into ten million random lookups (measured: 37 s against
+    4 s). Computing the day of every row for the comparison instead costs a second per ten million rows.
+    """
+    if as_of is None:
+        return ""
+    next_day = date.fromordinal(as_of.toordinal() + 1).isoformat()
+    if connection.vendor == "sqlite":
+        return f" AND +{column} < '{next_day}'"
+    return f" AND {column} < TIMESTAMPTZ '{next_day} 00:00:00+00'"
+
+
 def _rate_sql(currency_column: str) -> str:
     """Multiply by this to convert an amount into the reporting currency; NULL for a currency with no rate.
 
@@ -49,23 +67,35 @@ def _rate_sql(currency_column: str) -> str:
     return f"(CASE {currency_column} {cases} ELSE NULL END)"
 
 
-def orders_sql(as_of: date | None) -> str:
-    """customer_id, day, total (reporting currency), is_return; cancelled orders are not purchases."""
-    until = f" AND {_day_sql('placed_at')} <= {as_of.toordinal() - EPOCH_ORDINAL}" if as_of else ""
+def _id_range(part: tuple[int, int] | None) -> str:
+    return f" AND id BETWEEN {int(part[0])} AND {int(part[1])}" if part else ""
+
+
+def orders_sql(as_of: date | None, part: tuple[int, int] | None = None) -> str:
+    """customer_id, day, total (reporting currency), is_return; cancelled orders are not purchases.
+
+    ``part`` limits the rows to an id range (a slice of a parallel read-out)."""
+    until = _until_sql("placed_at", as_of)
     return (
         f"SELECT customer_id, {_day_sql('placed_at')} AS day, "
         f"CAST(total AS DOUBLE PRECISION) * {_rate_sql('currency')} AS total, "
         f"CASE WHEN status = 'returned' THEN 1 ELSE 0 END AS is_return "
-        f"FROM commerce_order WHERE status <> 'cancelled'{until}"
+        f"FROM commerce_order WHERE status <> 'cancelled'{until}{_id_range(part)}"
     ).replace("DOUBLE PRECISION", "REAL" if connection.vendor == "sqlite" else "DOUBLE PRECISION")
 
 
-def interactions_sql(as_of: date | None) -> str:
-    until = f" WHERE {_day_sql('occurred_at')} <= {as_of.toordinal() - EPOCH_ORDINAL}" if as_of else ""
+def interactions_sql(as_of: date | None, part: tuple[int, int] | None = None) -> str:
+    """customer_id, day, inbound, self_service (a channel where the customer serves themselves).
+
+    The channel is folded into a flag in the database: ten million short strings cost more to hand over than
+    the flag the features need."""
+    until = _until_sql("occurred_at", as_of)
+    channels = ", ".join(f"'{c}'" for c in SELF_SERVICE)
     return (
         f"SELECT customer_id, {_day_sql('occurred_at')} AS day, "
-        f"CASE WHEN direction = 'inbound' THEN 1 ELSE 0 END AS inbound, channel "
-        f"FROM interactions_interaction{until}"
+        f"CASE WHEN direction = 'inbound' THEN 1 ELSE 0 END AS inbound, "
+        f"CASE WHEN channel IN ({channels}) THEN 1 ELSE 0 END AS self_service "
+        f"FROM interactions_interaction WHERE 1 = 1{until}{_id_range(part)}"
     )
 
 
@@ -100,8 +130,37 @@ def read(sql: str, names: Sequence[str], types: Sequence[pa.DataType]) -> pa.Tab
             return _read_cursor(sql, schema)
         table = _read_adbc(sql)
     except Exception as exc:  # the drivers raise their own error classes; the caller gets one clear message
-        raise ReadoutError(f"could not read the data ({sql.split(' FROM ')[-1].split()[0]}): {exc}") from exc
+        raise ReadoutError(f"could not read the data ({_table_of(sql)}): {exc}") from exc
     return table.rename_columns(list(names)).cast(schema)
+
+
+def read_in_parts(
+    table: str, sql_for: Callable[[tuple[int, int] | None], str], names: Sequence[str],
+    types: Sequence[pa.DataType], parts: int,
+) -> pa.Table:
+    """``read`` split into ``parts`` id ranges of ``table`` read at once on their own connections.
+
+    The drivers convert rows to Arrow in C without holding the GIL, so on two cores two slices take about half
+    the time of one scan (measured on ten million orders: 4.3 s as one read, 2.1 s as two). The order of the
+    rows is not kept: every consumer aggregates them.
+    """
+    if parts <= 1 or not _adbc_usable():
+        return read(sql_for(None), names, types)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {connection.ops.quote_name(table)}")
+        low, high = cursor.fetchone()
+    if low is None or high - low < 100_000:
+        return read(sql_for(None), names, types)
+    edges = [low + (high - low + 1) * i // parts for i in range(parts + 1)]
+    ranges = [(edges[i], edges[i + 1] - 1) for i in range(parts)]
+    ranges[-1] = (ranges[-1][0], high)
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        pieces = list(pool.map(lambda part: read(sql_for(part), names, types), ranges))
+    return pa.concat_tables(pieces)
+
+
+def _table_of(sql: str) -> str:
+    return sql.split(" FROM ")[-1].split()[0]
 
 
 def _read_adbc(sql: str) -> pa.Table:
@@ -109,6 +168,10 @@ def _read_adbc(sql: str) -> pa.Table:
         import adbc_driver_sqlite.dbapi as adbc_sqlite
 
         conn: Any = adbc_sqlite.connect(str(connection.settings_dict["NAME"]))
+        # Connections opened at the same moment (a parallel read-out) can find the file briefly locked.
+        busy = conn.cursor()
+        busy.execute("PRAGMA busy_timeout = 30000")
+        busy.close()
     else:
         import adbc_driver_postgresql.dbapi as adbc_pg
 
@@ -135,13 +198,16 @@ def _read_cursor(sql: str, schema: pa.Schema, chunk: int = 50_000) -> pa.Table:
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def orders(as_of: date | None = None) -> pa.Table:
+def orders(as_of: date | None = None, parts: int = 1) -> pa.Table:
     """customer_id, placed_at (the UTC day, date32), total (reporting currency; null without a rate), is_return."""
-    table = read(orders_sql(as_of), ["customer_id", "day", "total", "is_return"],
-                 [pa.int64(), pa.int32(), pa.float64(), pa.bool_()])
+    table = read_in_parts("commerce_order", lambda part: orders_sql(as_of, part),
+                          ["customer_id", "day", "total", "is_return"],
+                          [pa.int64(), pa.int32(), pa.float64(), pa.bool_()], parts)
     return table.set_column(1, "placed_at", table.column("day").cast(pa.date32()))
 
 
-def interactions(as_of: date | None = None) -> pa.Table:
-    return read(interactions_sql(as_of), ["customer_id", "day", "inbound", "channel"],
-                [pa.int64(), pa.int32(), pa.bool_(), pa.string()])
+def interactions(as_of: date | None = None, parts: int = 1) -> pa.Table:
+    """customer_id, day, inbound, self_service (see ``interactions_sql``)."""
+    return read_in_parts("interactions_interaction", lambda part: interactions_sql(as_of, part),
+                         ["customer_id", "day", "inbound", "self_service"],
+                         [pa.int64(), pa.int32(), pa.bool_(), pa.bool_()], parts)

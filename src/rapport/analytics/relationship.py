@@ -26,18 +26,17 @@ def relationship_features(interactions: pa.Table, customer_id: np.ndarray, day: 
     out["days_since_contact"][:] = 3650.0
     if len(ids) == 0 or interactions.num_rows == 0:
         return out
-    channels = ", ".join(f"'{c}'" for c in SELF_SERVICE)
     con = duckdb.connect()
     try:
         con.register("touch", interactions)
         rows = con.sql(
-            f"""
+            """
             SELECT customer_id,
                    count(*) FILTER (WHERE inbound) AS inbound_contacts,
                    count(*) FILTER (WHERE inbound AND day > $day - 90) AS inbound_90d,
                    count(*) FILTER (WHERE NOT inbound AND day > $day - 90) AS outbound_90d,
                    $day - max(day) AS days_since_contact,
-                   avg(CASE WHEN channel IN ({channels}) THEN 1.0 ELSE 0.0 END) AS self_service_share
+                   avg(CASE WHEN self_service THEN 1.0 ELSE 0.0 END) AS self_service_share
             FROM touch WHERE day <= $day GROUP BY customer_id ORDER BY customer_id
             """,
             params={"day": int(day)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -169,17 +170,28 @@ def prune_runs(keep: int) -> int:
 def store(run: ScoreRun, scoring: Scoring, *, create_tasks: bool = True, calls_per_owner: int = 10) -> ScoreRun:
     """Write everything of a scoring in one transaction: a failure leaves the previous scores current."""
     now = timezone.now()
+    timings = dict(scoring.timings)
+    began = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal began
+        timings[name] = round(time.perf_counter() - began, 3)
+        began = time.perf_counter()
+
     stages = current_stages()
     with bulk_session([CustomerScore]) as writer:
         write_scores(writer, run, scoring)
+        lap("write_scores")
         run.lifecycle_changes = apply_lifecycle(scoring, stages, now)
+        lap("lifecycle")
         run.tasks_created = create_call_tasks(scoring, now, calls_per_owner) if create_tasks else 0
+        lap("tasks")
         run.customers = scoring.customers
         run.orders = scoring.orders
         run.model_version = scoring.model_version
         run.params = scoring.params
         run.charts = scoring.charts
-        run.timings = scoring.timings
+        run.timings = timings
         run.notes = "\n".join(scoring.notes)
         run.status = "done"
         run.finished_at = timezone.now()

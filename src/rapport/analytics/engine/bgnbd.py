@@ -40,6 +40,7 @@ from rapport.analytics.engine.fitting import (
     check_horizon,
     check_summary,
     compress,
+    group_rows,
     maximise_likelihood,
     param_values,
 )
@@ -151,16 +152,49 @@ def conditional_expected_transactions(
     The denominator is ``1 / P(alive)``, taken from :func:`probability_alive`. Where SciPy's hyp2f1 still returns
     inf or NaN the power series is summed instead.
     """
+    if np.ndim(t) == 0:
+        return conditional_expected_transactions_over(params, np.atleast_1d(t), frequency, recency, T)[0]
     r, alpha, a, b = param_values(params, PARAM_NAMES)
     horizon, x, t_x, big_t = _broadcast(t, frequency, recency, T)
     alive = _probability_alive(r, alpha, a, b, x, t_x, big_t)
+    return alive * _expected_alive(r, alpha, a, b, horizon, x, big_t)
+
+
+def conditional_expected_transactions_over(
+    params: ParamsLike, horizons: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> FloatArray:
+    """:func:`conditional_expected_transactions` at several horizons: one row per horizon, in the shape of the
+    broadcast customer arrays.
+
+    P(alive) is computed once, and the expectation if alive depends on a customer only through ``(x, T)``: it is
+    evaluated once per distinct pair (a million customers have a few tens of thousands), the costly 2F1 with it.
+    """
+    r, alpha, a, b = param_values(params, PARAM_NAMES)
+    steps = check_horizon(np.atleast_1d(np.asarray(horizons, dtype=np.float64)))
+    x, t_x, big_t, _ = check_summary(frequency, recency, T, require_data=False)
+    x, t_x, big_t = np.broadcast_arrays(x, t_x, big_t)
+    shape = x.shape
+    x, t_x, big_t = x.ravel(), t_x.ravel(), big_t.ravel()
+    alive = _probability_alive(r, alpha, a, b, x, t_x, big_t)
+    (pair_x, pair_t), inverse = group_rows((x, big_t))
+    out = np.empty((len(steps), len(x)), dtype=np.float64)
+    for i, step in enumerate(steps.tolist()):
+        per_pair = _expected_alive(r, alpha, a, b, np.full(len(pair_x), step), pair_x, pair_t)
+        out[i] = alive * per_pair[inverse]
+    return out.reshape((len(steps), *shape))
+
+
+def _expected_alive(
+    r: float, alpha: float, a: float, b: float, t: FloatArray, x: FloatArray, big_t: FloatArray
+) -> FloatArray:
+    """:func:`_expected_if_alive`, interpolated across a = 1 where the formula is 0/0."""
     if abs(a - 1.0) >= _A_NEAR_ONE:
-        return alive * _expected_if_alive(r, alpha, a, b, horizon, x, big_t)
-    # Linear interpolation across a = 1, where the formula is 0/0; the error is O(_A_NEAR_ONE^2) relative.
-    below = _expected_if_alive(r, alpha, 1.0 - _A_NEAR_ONE, b, horizon, x, big_t)
-    above = _expected_if_alive(r, alpha, 1.0 + _A_NEAR_ONE, b, horizon, x, big_t)
+        return _expected_if_alive(r, alpha, a, b, t, x, big_t)
+    # Linear interpolation across a = 1; the error is O(_A_NEAR_ONE^2) relative.
+    below = _expected_if_alive(r, alpha, 1.0 - _A_NEAR_ONE, b, t, x, big_t)
+    above = _expected_if_alive(r, alpha, 1.0 + _A_NEAR_ONE, b, t, x, big_t)
     share = (a - (1.0 - _A_NEAR_ONE)) / (2 * _A_NEAR_ONE)
-    return alive * (below + share * (above - below))
+    return below + share * (above - below)
 
 
 def probability_alive(params: ParamsLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:

@@ -263,8 +263,13 @@ def churn_risk(
     min_train_rows: int = 100,
     min_class_rows: int = 10,
     period_days: int = 7,
+    summaries: tuple[Summary, Summary] | None = None,
 ) -> ChurnResult:
-    """Train on the window before ``as_of`` and score every customer as of ``as_of`` (see the module docstring)."""
+    """Train on the window before ``as_of`` and score every customer as of ``as_of`` (see the module docstring).
+
+    ``summaries`` are the orders' summaries at the cutoff and at ``as_of`` when the caller has them already (the
+    scoring run summarises both in one pass for its own use); they must have been made with this window as
+    ``trend_days``."""
     if window_days <= 0:
         raise ValueError("window_days must be positive")
     if isinstance(orders, pa.RecordBatchReader):
@@ -272,7 +277,14 @@ def churn_risk(
     as_of_day = to_day(as_of)
     cutoff_day = as_of_day - window_days
     notes: list[str] = []
-    past, now = summarise_many(orders, [cutoff_day, as_of_day], period_days=period_days, trend_days=window_days)
+    if summaries is None:
+        past, now = summarise_many(orders, [cutoff_day, as_of_day], period_days=period_days, trend_days=window_days)
+    else:
+        past, now = summaries
+        if (past.as_of_day, now.as_of_day) != (cutoff_day, as_of_day) or {past.trend_days, now.trend_days} != {
+            window_days
+        }:
+            raise ValueError("the summaries given are not at the cutoff and the as-of day of this window")
     if relationship_at_cutoff and not relationship:
         raise ValueError("relationship_at_cutoff needs the same features measured now, as relationship")
     if relationship and relationship_at_cutoff is None:

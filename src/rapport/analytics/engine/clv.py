@@ -9,7 +9,8 @@ form of the ``lifetimes`` package)::
 
 with m the periods per month (weeks by default: 365.25 / 12 / 7 = 4.35) and d the monthly discount rate: each
 month's expected transactions are discounted to the as-of date from the month's end. The loop is over the H
-months (one vectorised call per month across all customers), never over customers.
+months (a model call per year of months across all customers, which computes the parts that do not depend
+on the horizon once), never over customers.
 
 ``MODELS`` maps a model name to its module; both modules expose the same functions (:class:`TransactionModel`),
 so callers pick a model by name from configuration.
@@ -60,6 +61,10 @@ class TransactionModel(Protocol):
         self, params: ParamsLike, t: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray: ...
 
+    def conditional_expected_transactions_over(
+        self, params: ParamsLike, horizons: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+    ) -> FloatArray: ...
+
     def probability_alive(
         self, params: ParamsLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
     ) -> FloatArray: ...
@@ -107,11 +112,14 @@ def discounted_expected_transactions(
         raise ValueError(f"periods_per_month must be positive, got {periods_per_month!r}")
     total: FloatArray | None = None
     previous: FloatArray | float = 0.0
-    for month in range(1, horizon_months + 1):
-        cumulative = chosen.conditional_expected_transactions(params, month * periods_per_month, frequency, recency, T)
-        step = (cumulative - previous) / (1.0 + discount_rate) ** month
-        total = step if total is None else total + step
-        previous = cumulative
+    # A year of month ends at a time: the model computes what does not depend on the horizon once per block.
+    for first in range(1, horizon_months + 1, 12):
+        months = np.arange(first, min(first + 12, horizon_months + 1))
+        curve = chosen.conditional_expected_transactions_over(params, months * periods_per_month, frequency, recency, T)
+        for month, cumulative in zip(months.tolist(), curve, strict=True):
+            step = (cumulative - previous) / (1.0 + discount_rate) ** month
+            total = step if total is None else total + step
+            previous = cumulative
     assert total is not None
     return total
 

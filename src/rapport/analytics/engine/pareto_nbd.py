@@ -21,8 +21,8 @@ tau between the last purchase and T. Each 2F1 term is the *tail* of that integra
 
 - the powers ``(alpha+t_x)^-(r+s+x)`` are taken as ``-(r+s+x) log(alpha+t_x)``: they underflow for heavy buyers;
 - ``log 2F1`` comes from :func:`._special.log_hyp2f1_k_k1`, safe where SciPy overflows or returns NaN;
-- the difference of the two tails is ``logsubexp`` (no cancellation to zero or below), and the sum with the
-  first term ``logaddexp``.
+- for P(alive) the difference of the two tails is ``logsubexp`` (no cancellation to zero or below), and the sum
+  with the first term ``logaddexp``; the likelihood sums the three terms against the largest (``_log_braces``).
 
 Tails depend on ``(x, lower limit)`` only, so they are evaluated once per distinct pair: with days on a grid
 that is far fewer than the customers. The gradient is numerical (central differences on the log-parameters,
@@ -103,7 +103,7 @@ def fit(
 
     def mean_ll(params: FloatArray) -> float:
         r, alpha, s, beta = (float(v) for v in params)
-        return float(np.sum(data.w * _row_log_likelihood(r, alpha, s, beta, data))) / data.total
+        return _mean_log_likelihood(r, alpha, s, beta, data)
 
     # Natural scales: alpha ~ r / purchase rate, beta ~ s * mean observation length.
     rate = max(float(np.sum(data.w * data.x)), 0.5) / float(np.sum(data.w * data.big_t))
@@ -139,9 +139,29 @@ def conditional_expected_transactions(
     r, alpha, s, beta = param_values(params, PARAM_NAMES)
     horizon, x, t_x, big_t = _broadcast(t, frequency, recency, T)
     alive = _probability_alive(r, alpha, s, beta, x, t_x, big_t)
+    return alive * _expected_alive(r, alpha, s, beta, horizon, x, big_t)
+
+
+def conditional_expected_transactions_over(
+    params: ParamsLike, horizons: ArrayLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike
+) -> FloatArray:
+    """:func:`conditional_expected_transactions` at several horizons (one row per horizon), with P(alive), the
+    costly part, computed once."""
+    r, alpha, s, beta = param_values(params, PARAM_NAMES)
+    steps = check_horizon(np.atleast_1d(np.asarray(horizons, dtype=np.float64)))
+    x, t_x, big_t, _ = check_summary(frequency, recency, T, require_data=False)
+    x, t_x, big_t = np.broadcast_arrays(x, t_x, big_t)
+    alive = _probability_alive(r, alpha, s, beta, x, t_x, big_t)
+    rows = [alive * _expected_alive(r, alpha, s, beta, np.full(x.shape, step), x, big_t) for step in steps.tolist()]
+    return np.stack(rows)
+
+
+def _expected_alive(
+    r: float, alpha: float, s: float, beta: float, horizon: FloatArray, x: FloatArray, big_t: FloatArray
+) -> FloatArray:
     log_ratio = np.log1p(horizon / (beta + big_t))  # log((beta+T+t)/(beta+T))
     lifetime_factor = log_ratio if s == 1.0 else -np.expm1(-(s - 1.0) * log_ratio) / (s - 1.0)
-    return alive * (r + x) * (beta + big_t) / (alpha + big_t) * lifetime_factor
+    return (r + x) * (beta + big_t) / (alpha + big_t) * lifetime_factor
 
 
 def probability_alive(params: ParamsLike, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> FloatArray:
@@ -172,8 +192,8 @@ def probability_no_purchase(
     r, alpha, s, beta = param_values(params, PARAM_NAMES)
     horizon, x, t_x, big_t = _broadcast(t, frequency, recency, T)
     alive = _probability_alive(r, alpha, s, beta, x, t_x, big_t)
-    m = r + x + 1.0
-    log_integral = logsubexp(_log_tail(m, s, alpha, beta, big_t), _log_tail(m, s, alpha, beta, big_t + horizon))
+    log_integral = logsubexp(_pair_log_tail(r + 1.0, s, alpha, beta, x, big_t),
+                             _pair_log_tail(r + 1.0, s, alpha, beta, x, big_t + horizon))
     log_buy = np.log(r + x) + (r + x) * np.log(alpha + big_t) + s * np.log(beta + big_t) + log_integral
     return 1.0 - alive * np.exp(np.minimum(log_buy, 0.0))  # a probability: rounding must not push it past 1
 
@@ -214,6 +234,16 @@ def _log_tail(m: FloatArray | float, n: float, alpha: float, beta: float, lo: Fl
     return -k * np.log(base) + log_hyp2f1_k_k1(k, second, z) - np.log(k)
 
 
+def _pair_log_tail(r: float, n: float, alpha: float, beta: float, x: FloatArray, lo: FloatArray) -> FloatArray:
+    """``_log_tail(r + x, n, alpha, beta, lo)`` evaluated once per distinct ``(x, lo)`` (days on a grid: a million
+    customers have tens of thousands) and spread back over the rows."""
+    x_arr, lo_arr = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(lo, dtype=np.float64))
+    if x_arr.size < 1000:
+        return _log_tail(r + x_arr, n, alpha, beta, lo_arr)
+    (pair_x, pair_lo), inverse = group_rows((x_arr.ravel(), lo_arr.ravel()))
+    return _log_tail(r + pair_x, n, alpha, beta, pair_lo)[inverse].reshape(x_arr.shape)
+
+
 def _log_first_and_death_terms(
     r: float,
     alpha: float,
@@ -231,18 +261,43 @@ def _log_first_and_death_terms(
 
 
 def _row_log_likelihood(r: float, alpha: float, s: float, beta: float, data: _Data) -> FloatArray:
-    pair_tails = _log_tail(r + data.pair_x, s + 1.0, alpha, beta, data.pair_lo)
-    tails = (pair_tails[data.tail_tx_index], pair_tails[data.tail_T_index])
-    alive_term, death_term = _log_first_and_death_terms(r, alpha, s, beta, data.x, data.big_t, tails)
     gamma_part = (gammaln(r + data.distinct_x) - gammaln(r))[data.x_index]
-    return gamma_part + r * math.log(alpha) + s * math.log(beta) + np.logaddexp(alive_term, death_term)
+    return gamma_part + r * math.log(alpha) + s * math.log(beta) + _log_braces(r, alpha, s, beta, data)
+
+
+def _mean_log_likelihood(r: float, alpha: float, s: float, beta: float, data: _Data) -> float:
+    """``sum(w * row log-likelihood) / sum(w)``, the Gamma-function part summed per distinct frequency."""
+    gamma_part = float(np.dot(gammaln(r + data.distinct_x) - gammaln(r), data.weight_per_x))
+    braces = float(np.dot(data.w, _log_braces(r, alpha, s, beta, data)))
+    return (gamma_part + braces) / data.total + r * math.log(alpha) + s * math.log(beta)
+
+
+def _log_braces(r: float, alpha: float, s: float, beta: float, data: _Data) -> FloatArray:
+    """The log of the likelihood's braces per row, ``log(alive + s * (tail(t_x) - tail(T)))``.
+
+    Everything that depends on a row only through ``(x, t_x)`` or ``(x, T)`` is computed once per distinct pair,
+    and the row combines three of those numbers with three exponentials and a logarithm (a third less work per
+    row than ``logaddexp`` of ``logsubexp``; the likelihood is evaluated a few hundred times per fit). Against the
+    largest term ``m`` the sum cannot cancel: ``s * tail(T) <= alive`` (bound ``(beta+tau)^-(s+1)``'s integral
+    from T by the alive term), so the bracket is at least 1.
+    """
+    log_s = math.log(s)
+    pair_tail = _log_tail(r + data.pair_x, s + 1.0, alpha, beta, data.pair_lo) + log_s
+    pair_alive = -(r + data.pair_x) * np.log(alpha + data.pair_lo) - s * np.log(beta + data.pair_lo)
+    alive = pair_alive[data.tail_T_index]
+    tail_tx = pair_tail[data.tail_tx_index]
+    tail_t = pair_tail[data.tail_T_index]
+    top = np.maximum(alive, tail_tx)
+    bracket = np.exp(alive - top)
+    bracket += np.exp(tail_tx - top)
+    bracket -= np.exp(tail_t - top)
+    return np.log(bracket) + top
 
 
 def _probability_alive(
     r: float, alpha: float, s: float, beta: float, x: FloatArray, t_x: FloatArray, big_t: FloatArray
 ) -> FloatArray:
-    m = r + x
-    tails = (_log_tail(m, s + 1.0, alpha, beta, t_x), _log_tail(m, s + 1.0, alpha, beta, big_t))
+    tails = (_pair_log_tail(r, s + 1.0, alpha, beta, x, t_x), _pair_log_tail(r, s + 1.0, alpha, beta, x, big_t))
     alive_term, death_term = _log_first_and_death_terms(r, alpha, s, beta, x, big_t, tails)
     # P(alive) = alive / (alive + death); death_term = -inf (t_x = T, as for a new customer) gives exactly 1.
     return expit(alive_term - death_term)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rapport.analytics.choices import Band, Loyalty, Programme, RfmSegment, ValueSegment
 from rapport.core.access import AccessPaths
+from rapport.core.models import BulkJSONField
 
 
 class CustomerScore(models.Model):
@@ -16,9 +17,12 @@ class CustomerScore(models.Model):
 
     access_paths = AccessPaths(owner="customer__owner", team="customer__team")
 
-    run = models.ForeignKey("analytics.ScoreRun", on_delete=models.CASCADE, related_name="scores")
+    # No single-column indexes on the two keys: (run, customer) is unique and the customer index starts with the
+    # customer, which serve the same lookups; each index costs a second on every million-row run.
+    run = models.ForeignKey("analytics.ScoreRun", on_delete=models.CASCADE, related_name="scores", db_index=False)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="scores", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="scores", verbose_name=_("customer"),
+        db_index=False,
     )
     as_of = models.DateField(_("as of"))
     # The buy-till-you-die summary.
@@ -47,7 +51,7 @@ class CustomerScore(models.Model):
     programme = models.CharField(_("programme"), max_length=24, choices=Programme.choices)
     loyalty = models.CharField(_("loyalty"), max_length=8, choices=Loyalty.choices)
     # The top reasons for the risk: [{"cause": code, "feature": name, "weight": float, "facts": {...}}].
-    reasons = models.JSONField(_("reasons"), default=list)
+    reasons = BulkJSONField(_("reasons"), default=list)
 
     class Meta:
         verbose_name = _("customer score")
