@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
 
 from rapport.accounts.models import User
@@ -203,3 +203,24 @@ def test_datetimes_are_the_text_django_stores():
             assert text == connection.ops.adapt_datetimefield_value(moment)
     assert bulkload._datetime_text(us[:1], "+00")[0] == texts[0] + "+00"
     assert bulkload._cents_text(np.array([0, 5, 1234, -250])).tolist() == ["0.00", "0.05", "12.34", "-2.50"]
+
+
+def test_update_by_id_sets_each_rows_own_value_and_the_shared_ones(run):
+    chosen = list(Customer.objects.order_by("pk").values_list("pk", "version")[:3])
+    untouched = Customer.objects.order_by("pk").values_list("pk", "lifecycle_stage", "version")[3]
+    stamp = datetime(2026, 7, 1, 12, 0, 0, 1, tzinfo=UTC)
+    stages = ["active", "lapsed", "lost"]
+    stored_stamp = stamp.replace(tzinfo=None) if connection.vendor == "sqlite" else stamp
+    with transaction.atomic():
+        changed = bulkload.update_by_id(
+            Customer, [pk for pk, _v in chosen], {"lifecycle_stage": stages},
+            same_for_all={"version": ("version + 1", []), "updated_at": ("%s", [stored_stamp])},
+        )
+    assert changed == 3
+    rows = {c.pk: c for c in Customer.objects.filter(pk__in=[pk for pk, _v in chosen])}
+    for (pk, version), stage in zip(chosen, stages, strict=True):
+        assert rows[pk].lifecycle_stage == stage
+        assert rows[pk].version == version + 1
+        assert rows[pk].updated_at == stamp
+    assert Customer.objects.values_list("pk", "lifecycle_stage", "version").get(pk=untouched[0]) == untouched
+    assert bulkload.update_by_id(Customer, [], {"lifecycle_stage": []}) == 0

@@ -10,22 +10,27 @@ from django.utils.translation import gettext_lazy as _
 from rapport.analytics.choices import Band, RfmSegment, ValueSegment
 
 
-def _by(column: str) -> Any:
+def _by(column: str, **index_prefix: Any) -> Any:
     def apply(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         from rapport.analytics.models import CustomerScore
         from rapport.analytics.selectors import current_run_id_sql
 
-        # A semi-join on the current run's covering index (run, band, customer): no scan of the scores.
-        scored = CustomerScore.objects.filter(run_id=current_run_id_sql(), **{column: value})
+        # A semi-join on the current run's covering index (run, group, customer): no scan of the scores.
+        scored = CustomerScore.objects.filter(run_id=current_run_id_sql(), **index_prefix, **{column: value})
         return qs.filter(pk__in=scored.values("customer_id"))
 
     return apply
 
 
+# The value band is read from the risk x value index (run, risk, value, customer), once per risk band: one
+# index less to maintain on every million-row run.
+_EVERY_RISK_BAND = {"risk_band__in": [band for band, _label in Band.choices]}
+
+
 def register_customer_filters() -> None:
     from rapport.customers.listing import ExtraFilter, register_filter
 
-    register_filter(ExtraFilter("value", _("Value"), lambda: list(Band.choices), _by("value_band")))
+    register_filter(ExtraFilter("value", _("Value"), lambda: list(Band.choices), _by("value_band", **_EVERY_RISK_BAND)))
     register_filter(ExtraFilter("risk", _("Churn risk"), lambda: list(Band.choices), _by("risk_band")))
     register_filter(ExtraFilter("rfm", _("RFM segment"), lambda: list(RfmSegment.choices), _by("rfm_segment")))
     register_filter(ExtraFilter(

@@ -51,7 +51,7 @@ def fit_check(calibration_end: date, holdout_end: date | None, options: pipeline
                         trend_days=options.churn_window_days)
     if len(summary.customer_id) == 0:
         raise pipeline.ScoringError("no customer made a purchase up to the calibration end: nothing to fit")
-    fits = pipeline.fit_models(summary)
+    fits = pipeline.fit_models(summary).result()
     report = pipeline.fit_report(fits)
     result: dict[str, Any] = {
         "calibration_end": calibration_end.isoformat(), "customers": len(summary.customer_id),

@@ -16,7 +16,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from django.conf import settings
 from django.db import connection
 
@@ -35,7 +37,9 @@ def _day_sql(column: str) -> str:
         # Django stores 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; unixepoch (SQLite 3.38+) of the date part is the
         # cheapest way to a day number (a third faster than julianday on ten million rows).
         return f"(unixepoch(substr({column}, 1, 10)) / 86400)"
-    return f"((({column}) AT TIME ZONE 'UTC')::date - DATE '1970-01-01')"
+    # PostgreSQL sends the timestamp itself and Arrow takes its day (``_days``): a fifth of the read-out's server
+    # time went into AT TIME ZONE and the date arithmetic, row by row.
+    return column
 
 
 def _until_sql(column: str, as_of: date | None) -> str:
@@ -67,24 +71,24 @@ def _rate_sql(currency_column: str) -> str:
     return f"(CASE {currency_column} {cases} ELSE NULL END)"
 
 
-def _id_range(part: tuple[int, int] | None) -> str:
-    return f" AND id BETWEEN {int(part[0])} AND {int(part[1])}" if part else ""
+def _part_sql(part: str | None) -> str:
+    return f" AND {part}" if part else ""
 
 
-def orders_sql(as_of: date | None, part: tuple[int, int] | None = None) -> str:
+def orders_sql(as_of: date | None, part: str | None = None) -> str:
     """customer_id, day, total (reporting currency), is_return; cancelled orders are not purchases.
 
-    ``part`` limits the rows to an id range (a slice of a parallel read-out)."""
+    ``part`` is a condition that limits the rows to one slice of a parallel read-out (see ``read_in_parts``)."""
     until = _until_sql("placed_at", as_of)
     return (
         f"SELECT customer_id, {_day_sql('placed_at')} AS day, "
         f"CAST(total AS DOUBLE PRECISION) * {_rate_sql('currency')} AS total, "
         f"CASE WHEN status = 'returned' THEN 1 ELSE 0 END AS is_return "
-        f"FROM commerce_order WHERE status <> 'cancelled'{until}{_id_range(part)}"
+        f"FROM commerce_order WHERE status <> 'cancelled'{until}{_part_sql(part)}"
     ).replace("DOUBLE PRECISION", "REAL" if connection.vendor == "sqlite" else "DOUBLE PRECISION")
 
 
-def interactions_sql(as_of: date | None, part: tuple[int, int] | None = None) -> str:
+def interactions_sql(as_of: date | None, part: str | None = None) -> str:
     """customer_id, day, inbound, self_service (a channel where the customer serves themselves).
 
     The channel is folded into a flag in the database: ten million short strings cost more to hand over than
@@ -95,7 +99,7 @@ def interactions_sql(as_of: date | None, part: tuple[int, int] | None = None) ->
         f"SELECT customer_id, {_day_sql('occurred_at')} AS day, "
         f"CASE WHEN direction = 'inbound' THEN 1 ELSE 0 END AS inbound, "
         f"CASE WHEN channel IN ({channels}) THEN 1 ELSE 0 END AS self_service "
-        f"FROM interactions_interaction WHERE 1 = 1{until}{_id_range(part)}"
+        f"FROM interactions_interaction WHERE 1 = 1{until}{_part_sql(part)}"
     )
 
 
@@ -131,32 +135,77 @@ def read(sql: str, names: Sequence[str], types: Sequence[pa.DataType]) -> pa.Tab
         table = _read_adbc(sql)
     except Exception as exc:  # the drivers raise their own error classes; the caller gets one clear message
         raise ReadoutError(f"could not read the data ({_table_of(sql)}): {exc}") from exc
-    return table.rename_columns(list(names)).cast(schema)
+    return _conform(table.rename_columns(list(names)), schema)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The table in ``schema``'s types; a timestamp read for an integer day column becomes its UTC day number."""
+    columns = [
+        _days(table.column(i)) if pa.types.is_timestamp(table.schema.field(i).type) and pa.types.is_integer(f.type)
+        else table.column(i)
+        for i, f in enumerate(schema)
+    ]
+    return pa.Table.from_arrays(columns, names=schema.names).cast(schema)
+
+
+def _days(column: Any) -> Any:
+    """Days since 1970-01-01 (UTC) of a timestamp column, flooring instants before 1970 correctly."""
+    unit = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[column.type.unit]
+    ticks = pc.cast(column, pa.int64())
+    if isinstance(ticks, pa.ChunkedArray):
+        ticks = ticks.combine_chunks()
+    valid = ticks.is_valid().to_numpy(zero_copy_only=False)
+    days = np.floor_divide(ticks.fill_null(0).to_numpy(), 86_400 * unit).astype(np.int32)
+    return pa.array(days, mask=~valid)
 
 
 def read_in_parts(
-    table: str, sql_for: Callable[[tuple[int, int] | None], str], names: Sequence[str],
-    types: Sequence[pa.DataType], parts: int,
+    table: str, sql_for: Callable[[str | None], str], names: Sequence[str], types: Sequence[pa.DataType],
+    parts: int,
 ) -> pa.Table:
-    """``read`` split into ``parts`` id ranges of ``table`` read at once on their own connections.
+    """``read`` split into ``parts`` slices of ``table`` read at once on their own connections.
 
     The drivers convert rows to Arrow in C without holding the GIL, so on two cores two slices take about half
-    the time of one scan (measured on ten million orders: 4.3 s as one read, 2.1 s as two). The order of the
-    rows is not kept: every consumer aggregates them.
+    the time of one scan on SQLite (ten million orders: 4.3 s as one read, 2.1 s as two) and four fifths on
+    PostgreSQL, whose server processes share the cores with the readers. Slices are ranges of the rowid on SQLite
+    (a range scan of the table's own B-tree) and of the physical blocks on PostgreSQL (a TID range scan: an id
+    range would be read through the primary key's index, row by row). The order of the rows is not kept: every
+    consumer aggregates them.
     """
     if parts <= 1 or not _adbc_usable():
         return read(sql_for(None), names, types)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MIN(id), MAX(id) FROM {connection.ops.quote_name(table)}")
-        low, high = cursor.fetchone()
-    if low is None or high - low < 100_000:
+    slices = _slices(table, parts)
+    if not slices:
         return read(sql_for(None), names, types)
-    edges = [low + (high - low + 1) * i // parts for i in range(parts + 1)]
-    ranges = [(edges[i], edges[i + 1] - 1) for i in range(parts)]
-    ranges[-1] = (ranges[-1][0], high)
     with ThreadPoolExecutor(max_workers=parts) as pool:
-        pieces = list(pool.map(lambda part: read(sql_for(part), names, types), ranges))
+        pieces = list(pool.map(lambda part: read(sql_for(part), names, types), slices))
     return pa.concat_tables(pieces)
+
+
+# Below these sizes one read is as quick as several (SQLite: ids spanned; PostgreSQL: 8 kB blocks).
+MIN_SLICED_IDS = 100_000
+MIN_SLICED_BLOCKS = 1_000
+
+
+def _slices(table: str, parts: int) -> list[str]:
+    """Conditions that split ``table`` into ``parts`` slices; none for a table too small to be worth it."""
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {quoted}")
+            low, high = cursor.fetchone()
+            if low is None or high - low < MIN_SLICED_IDS:
+                return []
+            edges = [low + (high - low + 1) * i // parts for i in range(parts)] + [high + 1]
+            return [f"id >= {edges[i]} AND id < {edges[i + 1]}" for i in range(parts)]
+        cursor.execute("SELECT pg_relation_size(%s) / current_setting('block_size')::int", [table])
+        blocks = int(cursor.fetchone()[0] or 0)
+    if blocks < MIN_SLICED_BLOCKS:
+        return []
+    edges = [blocks * i // parts for i in range(parts)]
+    conditions = [f"ctid >= '({edges[i]},0)'::tid AND ctid < '({edges[i + 1]},0)'::tid" for i in range(parts - 1)]
+    # The last slice is open-ended: rows written since the size was read land in blocks past the end.
+    return [*conditions, f"ctid >= '({edges[-1]},0)'::tid"]
 
 
 def _table_of(sql: str) -> str:
@@ -193,8 +242,8 @@ def _read_cursor(sql: str, schema: pa.Schema, chunk: int = 50_000) -> pa.Table:
         cursor.execute(sql)
         while rows := cursor.fetchmany(chunk):
             columns = list(zip(*rows, strict=True))
-            arrays = [pa.array(c).cast(f.type) for c, f in zip(columns, schema, strict=True)]
-            batches.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            raw = pa.table([pa.array(c) for c in columns], names=schema.names)
+            batches.extend(_conform(raw, schema).to_batches())
     return pa.Table.from_batches(batches, schema=schema)
 
 

@@ -15,7 +15,7 @@ from rapport.analytics import readout
 from rapport.analytics.engine import segments
 from rapport.analytics.models import CustomerScore, ScoreRun
 from rapport.analytics.pipeline import Scoring
-from rapport.core.bulkload import BulkWriter, Col, bulk_session, const
+from rapport.core.bulkload import BulkWriter, Col, bulk_session, const, update_by_id
 from rapport.customers.models import Customer, LifecycleChange
 from rapport.interactions.models import Task
 
@@ -82,15 +82,11 @@ def apply_lifecycle(scoring: Scoring, current: Any, now: datetime) -> int:
     moved = np.flatnonzero(present & (new_stage != now_stage))
     if len(moved) == 0:
         return 0
-    stamp = now.replace(tzinfo=None) if connection.vendor == "sqlite" else now
-    changes = [
-        (str(new_stage[i]), stamp, int(ids[i])) for i in moved.tolist()
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE customers_customer SET lifecycle_stage = %s, version = version + 1, updated_at = %s "
-            "WHERE id = %s", changes,
-        )
+    update_by_id(
+        Customer, ids[moved].tolist(), {"lifecycle_stage": new_stage[moved].astype(str).tolist()},
+        same_for_all={"version": ("version + 1", []),
+                      "updated_at": ("%s", [now.replace(tzinfo=None) if connection.vendor == "sqlite" else now])},
+    )
     as_of = scoring.options.as_of.isoformat()
     reasons = [
         f"Analytics {as_of}: " + segments.stage_reason(

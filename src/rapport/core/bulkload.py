@@ -267,6 +267,49 @@ class BulkWriter:
         raise ValueError(f"unknown column kind {kind!r}")
 
 
+def update_by_id(
+    model: type[models.Model],
+    ids: Sequence[int],
+    values: Mapping[str, Sequence[Any]],
+    *,
+    same_for_all: Mapping[str, tuple[str, Sequence[Any]]] | None = None,
+) -> int:
+    """Set each row's own ``values`` (field name -> one value per id) and the ``same_for_all`` assignments (column ->
+    SQL expression and its parameters, e.g. ``{"version": ("version + 1", [])}``) on the rows with these ids.
+
+    On PostgreSQL the new values travel as arrays in one ``UPDATE ... FROM unnest(...)``: a statement per row is a
+    round trip per row (341,000 lifecycle moves took minutes that way). On SQLite, in process, ``executemany`` of
+    one prepared statement is as fast as any join. Call it inside the caller's transaction.
+    """
+    if not ids:
+        return 0
+    qn = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in values]
+    columns = [str(f.column) for f in fields]  # type: ignore[union-attr]
+    extra = dict(same_for_all or {})
+    extra_sql = [f"{qn(column)} = {expression}" for column, (expression, _params) in extra.items()]
+    extra_params = [param for _expression, params in extra.values() for param in params]
+    table = qn(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(
+                f"%s::{f.db_type(connection)}[]" for f in fields  # type: ignore[union-attr]
+            )
+            names = ", ".join(qn(c) for c in columns)
+            assignments = [f"{qn(c)} = m.{qn(c)}" for c in columns] + extra_sql
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(assignments)} FROM unnest(%s::bigint[], {arrays}) "
+                f"AS m(id, {names}) WHERE {table}.id = m.id",
+                # The SET clause (with the shared expressions' parameters) comes before the arrays.
+                [*extra_params, list(ids), *(list(v) for v in values.values())],
+            )
+        else:
+            assignments = [f"{qn(c)} = %s" for c in columns] + extra_sql
+            rows = [(*row[1:], *extra_params, row[0]) for row in zip(ids, *values.values(), strict=True)]
+            cursor.executemany(f"UPDATE {table} SET {', '.join(assignments)} WHERE id = %s", rows)
+    return len(ids)
+
+
 def _sqlite_pragma(name: str, value: Any = None) -> Any:
     with connection.cursor() as cursor:
         if value is None:

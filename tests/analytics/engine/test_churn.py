@@ -136,11 +136,12 @@ def test_contributions_add_up_to_the_risk(result: ChurnResult) -> None:
     np.testing.assert_allclose(direct, result.risk, rtol=1e-9, atol=1e-12)
 
 
-def test_grouped_contributions_equal_lightgbms_own(result: ChurnResult) -> None:
+@pytest.mark.parametrize("threads", [1, 3])
+def test_grouped_contributions_equal_lightgbms_own(result: ChurnResult, threads: int) -> None:
     assert result.booster is not None
     features = result.features.copy()
     features[::7, ORDER_FEATURES.index("spend_trend")] = np.nan  # more missing values than the data has
-    grouped, grouped_bias = grouped_contributions(result.booster, features, result.best_iteration)
+    grouped, grouped_bias = grouped_contributions(result.booster, features, result.best_iteration, threads)
     direct, direct_bias = direct_contributions(result.booster, features, result.best_iteration)
     np.testing.assert_allclose(grouped, direct, rtol=1e-9, atol=1e-9)
     assert grouped_bias == pytest.approx(direct_bias)

@@ -41,6 +41,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -468,18 +469,62 @@ def grouped_contributions(
     prediction: rows whose sum disagrees (a threshold the dump rounded differently, which has not been seen) are
     recomputed directly.
     """
-    n, k = features.shape
     model = booster.dump_model(num_iteration=-1 if num_iteration is None else num_iteration)
     trees = model["tree_info"]
     plans = [_internal_nodes(tree["tree_structure"]) for tree in trees]
     if any(plan is None for plan in plans):
         return direct_contributions(booster, features, num_iteration, num_threads)
-    by_feature = np.zeros((k, n), dtype=np.float64)  # feature-major: one contiguous add per used feature
     columns = np.ascontiguousarray(features.T)
     nan_masks = [np.isnan(c) for c in columns]
     nans = [mask if mask.any() else None for mask in nan_masks]
+    # Trees are independent: with more than one thread each takes a run of them (NumPy and LightGBM let go of the
+    # GIL for the array work; measured 1.6x on two cores) and the partial sums are added at the end. Each thread
+    # predicts with its own copy of the booster: a prediction sets the booster's start iteration, and two threads
+    # starting at different trees on one booster race (LightGBM issue #6142).
+    workers = max(1, min(num_threads, len(plans)))
+    bounds = [len(plans) * i // workers for i in range(workers + 1)]
+    text = booster.model_to_string(num_iteration=-1 if num_iteration is None else num_iteration) if workers > 1 else ""
+
+    def part(w: int) -> tuple[np.ndarray, float]:
+        chosen = range(bounds[w], bounds[w + 1])
+        own = lgb.Booster(model_str=text) if workers > 1 else booster
+        return _grouped_trees(own, features, columns, nans, plans, chosen, 1 if workers > 1 else num_threads)
+
+    if workers == 1:
+        results = [part(0)]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(part, range(workers)))
+    by_feature = results[0][0]
+    for other, _bias in results[1:]:
+        by_feature += other
+    bias = float(sum(b for _sums, b in results))
+    contributions = np.ascontiguousarray(by_feature.T)
+    raw = np.asarray(
+        booster.predict(features, num_iteration=num_iteration, raw_score=True, num_threads=num_threads),
+        dtype=np.float64,
+    )
+    wrong = np.flatnonzero(~np.isclose(contributions.sum(axis=1) + bias, raw, rtol=1e-9, atol=1e-7))
+    if wrong.size:
+        contributions[wrong], _ = direct_contributions(booster, features[wrong], num_iteration, num_threads)
+    return contributions, bias
+
+
+def _grouped_trees(
+    booster: lgb.Booster,
+    features: np.ndarray,
+    columns: np.ndarray,
+    nans: list[np.ndarray | None],
+    plans: list[list[Mapping[str, Any]] | None],
+    chosen: range,
+    num_threads: int,
+) -> tuple[np.ndarray, float]:
+    """The contributions (feature-major, (k, n)) and bias of the trees in ``chosen`` (see grouped_contributions)."""
+    k, n = columns.shape
+    by_feature = np.zeros((k, n), dtype=np.float64)  # feature-major: one contiguous add per used feature
     bias = 0.0
-    for t, nodes in enumerate(plans):
+    for t in chosen:
+        nodes = plans[t]
         assert nodes is not None
         key = np.zeros(n, dtype=np.int64)
         for bit, node in enumerate(nodes):
@@ -499,15 +544,7 @@ def grouped_contributions(
         bias += tree_bias
         for j in {int(node["split_feature"]) for node in nodes}:
             by_feature[j] += shap[inverse, j]
-    contributions = np.ascontiguousarray(by_feature.T)
-    raw = np.asarray(
-        booster.predict(features, num_iteration=num_iteration, raw_score=True, num_threads=num_threads),
-        dtype=np.float64,
-    )
-    wrong = np.flatnonzero(~np.isclose(contributions.sum(axis=1) + bias, raw, rtol=1e-9, atol=1e-7))
-    if wrong.size:
-        contributions[wrong], _ = direct_contributions(booster, features[wrong], num_iteration, num_threads)
-    return contributions, bias
+    return by_feature, bias
 
 
 def backtest(

@@ -61,9 +61,8 @@ class CustomerScore(models.Model):
             # The 360's latest score and history.
             models.Index(fields=["customer", "-as_of", "-run"], name="score_customer_idx"),
             # The list filters and the matrix's cells within the current run; the customer id last, so that a
-            # filter reads the index alone.
+            # filter reads the index alone. The value band alone is read from the matrix index (see filters.py).
             models.Index(fields=["run", "risk_band", "value_band", "customer"], name="score_run_matrix_idx"),
-            models.Index(fields=["run", "value_band", "customer"], name="score_run_value_idx"),
             models.Index(fields=["run", "rfm_segment", "customer"], name="score_run_rfm_idx"),
             models.Index(fields=["run", "value_segment", "customer"], name="score_run_segment_idx"),
         ]
