@@ -71,3 +71,12 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/")
     # The page's scripts are deferred: wait until they run, so keyboard shortcuts and HTMX are wired.
     page.wait_for_function("window.rapportToast !== undefined && window.htmx !== undefined")
+
+
+def settled(page: Any) -> None:
+    """Wait until HTMX has finished a swap, its settle step included.
+
+    HTMX focuses a swapped-in ``autofocus`` field when it settles (20 ms after the swap); a fill that starts
+    before then can see its text typed into the field that takes the focus instead of the one it aimed at.
+    """
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")

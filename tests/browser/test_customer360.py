@@ -14,7 +14,7 @@ from rapport.customers.models import Customer
 from rapport.customers.services import customer_add_tags, customer_create, customer_update
 from rapport.interactions.models import Task
 from rapport.interactions.services import interaction_log, note_add
-from tests.browser.conftest import PASSWORD, shot, sign_in
+from tests.browser.conftest import PASSWORD, settled, shot, sign_in
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -105,6 +105,7 @@ def test_a_stale_profile_edit_shows_the_message_and_keeps_what_was_typed(page, a
     page.get_by_role("button", name="Edit profile").click()
     city = page.get_by_label("City")
     city.wait_for()
+    settled(page)
     city.fill("Kuching")
     # Someone else saves the customer while the form is open.
     customer_update(customer=Customer.objects.get(pk=customer.pk), data={"city": "Penang"}, by=manager)
@@ -121,6 +122,8 @@ def test_the_profile_is_edited_in_place(page, account):
     sign_in(page, "amira")
     _open(page, customer)
     page.get_by_role("button", name="Edit profile").click()
+    page.get_by_label("Lifecycle stage").wait_for()
+    settled(page)
     page.get_by_label("Lifecycle stage").select_option("at_risk")
     page.get_by_label("Reason for a stage change").fill("No order for 90 days")
     page.get_by_role("button", name="Save").click()
