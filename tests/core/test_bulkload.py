@@ -1,5 +1,6 @@
 """Rows written by the bulk loader read back through the ORM and the selectors as if the services wrote them."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -202,7 +203,55 @@ def test_datetimes_are_the_text_django_stores():
         if connection.vendor == "sqlite":
             assert text == connection.ops.adapt_datetimefield_value(moment)
     assert bulkload._datetime_text(us[:1], "+00")[0] == texts[0] + "+00"
-    assert bulkload._cents_text(np.array([0, 5, 1234, -250])).tolist() == ["0.00", "0.05", "12.34", "-2.50"]
+
+
+def test_cents_become_two_place_decimals_exactly():
+    cents = np.array([0, 5, 1234, -250, -1, 99_999_999_999_999])
+    assert [str(d) for d in bulkload._decimal_cents(cents).to_pylist()] == [
+        "0.00", "0.05", "12.34", "-2.50", "-0.01", "999999999999.99"]
+
+
+TRICKY = ['quote " inside', "comma, and\nnewline", "tab\tand back\\slash", "", "\\N", "'; DROP", "زبان עברית ąę"]
+
+
+def test_text_floats_decimals_and_json_read_back_exactly(run):
+    from rapport.analytics.models import CustomerScore, ScoreRun
+
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:len(TRICKY)])
+    n = len(customers)
+    floats = np.array([0.1, 1 / 3, 1e-300, 123456.789, 0.0, -2.5e10, 5e-324][:n])
+    cents = np.array([1, -1, 0, 12345, 99_999_999, -250, 7][:n])
+    texts = ["a", "b,c", 'say "hi"', "f\tg", "g\nh", "\\N", "é"][:n]
+    reasons = [json.dumps([{"code": "x", "text": text}]) for text in texts]
+    score_run = ScoreRun.objects.create(as_of="2026-06-01")
+    with bulkload.bulk_session([CustomerScore, Note]) as writer:
+        writer.write(Note, n, {
+            "id": bulkload.Col("int", writer.reserve(Note, n)),
+            "created_at": bulkload.Col("ts", np.full(n, 1_780_000_000_000_001)),
+            "updated_at": bulkload.Col("ts", np.full(n, 1_780_000_000_000_001)),
+            "customer": bulkload.Col("int", customers), "author": bulkload.const(None),
+            "body": bulkload.Col("text", TRICKY[:n]),
+        })
+        ints = bulkload.Col("int", np.arange(n))
+        writer.write(CustomerScore, n, {
+            "id": bulkload.Col("int", writer.reserve(CustomerScore, n)), "run": bulkload.const(score_run.pk),
+            "customer": bulkload.Col("int", customers), "as_of": bulkload.const("2026-06-01"),
+            "frequency": ints, "days_since_purchase": ints, "rfm_r": ints, "rfm_f": ints, "rfm_m": ints,
+            **{name: bulkload.Col("float", floats) for name in (
+                "recency", "age", "monetary", "p_alive", "expected_purchases", "p_no_purchase", "churn_risk")},
+            **{name: bulkload.Col("cents", cents) for name in ("expected_spend", "clv", "actual_value")},
+            **{name: bulkload.const("low") for name in ("rfm_segment", "risk_band", "value_band", "value_segment",
+                                                           "programme", "loyalty")},
+            "reasons": bulkload.Col("json", reasons),
+        })
+    notes = Note.objects.filter(customer_id__in=customers, author__isnull=True)
+    bodies = dict(notes.values_list("customer_id", "body"))
+    assert [bodies[pk] for pk in customers] == TRICKY[:n]
+    rows = {s.customer_id: s for s in CustomerScore.objects.filter(run=score_run)}
+    for i, pk in enumerate(customers):
+        assert rows[pk].recency == floats[i] and rows[pk].churn_risk == floats[i]
+        assert rows[pk].clv == Decimal(int(cents[i])) / 100
+        assert rows[pk].reasons[0]["text"] == texts[i]
 
 
 def test_update_by_id_sets_each_rows_own_value_and_the_shared_ones(run):
