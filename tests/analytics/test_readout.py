@@ -79,3 +79,16 @@ def test_parallel_slices_read_the_same_rows(rates, monkeypatch):
     _check(first, second, readout.orders(AS_OF, parts=3), readout.interactions(AS_OF, parts=2))
     if connection.vendor == "postgresql":
         assert readout._adbc_usable() and len(readout._slices("commerce_order", 3)) == 3
+
+
+def test_days_are_utc_days_floored_before_1970_and_keep_nulls():
+    import pyarrow as pa
+
+    us = 86_400_000_000
+    instants = [0, us - 1, us, -1, -us, -us - 1, None, 20_000 * us + 23 * 3_600_000_000]
+    for zone in ("UTC", "Asia/Tehran", "America/Los_Angeles"):  # the zone is a label: the day is always UTC's
+        column = pa.chunked_array([pa.array(instants[:3], pa.timestamp("us", tz=zone)),
+                                   pa.array(instants[3:], pa.timestamp("us", tz=zone))])
+        assert readout._days(column).to_pylist() == [0, 0, 1, -1, -1, -2, None, 20_000]
+    seconds = pa.array([-1, 86_399, 86_400], pa.timestamp("s", tz="UTC"))
+    assert readout._days(seconds).to_pylist() == [-1, 0, 1]
