@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pyarrow as pa
 import pytest
 from django.db import connection
 
@@ -82,8 +83,6 @@ def test_parallel_slices_read_the_same_rows(rates, monkeypatch):
 
 
 def test_days_are_utc_days_floored_before_1970_and_keep_nulls():
-    import pyarrow as pa
-
     us = 86_400_000_000
     instants = [0, us - 1, us, -1, -us, -us - 1, None, 20_000 * us + 23 * 3_600_000_000]
     for zone in ("UTC", "Asia/Tehran", "America/Los_Angeles"):  # the zone is a label: the day is always UTC's

@@ -66,18 +66,18 @@ def _digits(chars: np.ndarray, column: int, values: np.ndarray, width: int) -> N
         chars[:, column + i: column + i + 2] = _PAIRS[pair]
 
 
-def _datetime_text(us: np.ndarray, suffix: str = "") -> np.ndarray:
-    """'YYYY-MM-DD HH:MM:SS.ffffff' (+ suffix) for microseconds since the epoch, without a Python loop.
+def _datetime_text(us: np.ndarray) -> np.ndarray:
+    """'YYYY-MM-DD HH:MM:SS.ffffff' for microseconds since the epoch, without a Python loop.
 
     The digits are computed with integer arithmetic (Howard Hinnant's days-to-civil algorithm) straight
     into the UCS-4 characters of a fixed-width string array, in cache-sized blocks: several times faster
     than ``np.datetime_as_string``. Callers keep the microseconds non-zero (Django drops a zero fraction).
     """
     us = np.asarray(us, dtype=np.int64)
-    width = 26 + len(suffix)
+    width = 26
     out = np.empty(len(us), dtype=f"<U{width}")
     chars = out.view(np.uint32).reshape(len(us), width)
-    template = np.array([ord(ch) for ch in "0000-00-00 00:00:00.000000" + suffix], dtype=np.uint32)
+    template = np.array([ord(ch) for ch in "0000-00-00 00:00:00.000000"], dtype=np.uint32)
     for first in range(0, len(us), _BLOCK):
         block = chars[first:first + _BLOCK]
         block[:] = template
