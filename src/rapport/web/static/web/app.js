@@ -64,10 +64,14 @@
   document.addEventListener("click", function (e) {
     if (e.target.closest("[data-palette-open]")) { openPalette(); }
   });
+  // The old query is cleared on "show", before the dialog is visible: clearing it on "shown" wiped what a fast
+  // typist had already entered while the dialog faded in.
+  document.addEventListener("show.bs.modal", function (e) {
+    if (e.target.id === "palette") { document.getElementById("palette-input").value = ""; }
+  });
   document.addEventListener("shown.bs.modal", function (e) {
     if (e.target.id === "palette") {
       var input = document.getElementById("palette-input");
-      input.value = "";
       input.focus();
       htmx.trigger(input, "input");
     }
