@@ -44,10 +44,11 @@ class DuplicatePair(models.Model):
     """Two customers (lower id first) that are likely the same, and what a person decided about them."""
 
     customer_a = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+",
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+", db_index=False,
     )
     customer_b = models.ForeignKey(
         "customers.Customer", verbose_name=_("possible duplicate"), on_delete=models.CASCADE, related_name="+",
+        db_index=False,
     )
     match_probability = models.FloatField(_("match probability"))
     # [{"comparison": "name", "level": "name_swapped", "weight": 12.3}, ...]: codes, worded by ``evidence``.

@@ -12,7 +12,8 @@ class Order(TimeStampedModel, SourcedModel):
     access_paths = AccessPaths(owner="customer__owner", team="customer__team")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="orders", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="orders", verbose_name=_("customer"),
+        db_index=False,
     )
     external_id = models.CharField(_("external id"), max_length=128, blank=True, default="")
     channel = models.CharField(_("channel"), max_length=16, choices=SalesChannel.choices, default=SalesChannel.WEB)

@@ -11,7 +11,8 @@ class Contact(TimeStampedModel):
     access_paths = AccessPaths(owner="organisation__owner", team="organisation__team")
 
     organisation = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+        "customers.Customer", on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation"),
+        db_index=False,
     )
     first_name = models.CharField(_("first name"), max_length=100, blank=True, default="")
     last_name = models.CharField(_("last name"), max_length=100)

@@ -58,11 +58,11 @@ class Customer(TimeStampedModel, SourcedModel):
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("account manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_customers",
+        on_delete=models.SET_NULL, related_name="owned_customers", db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="customers",
+        related_name="customers", db_index=False,
     )
     # Lower-cased name, e-mails, phone digits and external ids, kept by the services: the one column the
     # search index covers (FTS5 trigram on SQLite, pg_trgm GIN on PostgreSQL; see docs/decisions/0007).

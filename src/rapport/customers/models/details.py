@@ -19,7 +19,8 @@ class ContactPoint(TimeStampedModel, SourcedModel):
     access_paths = _customer_paths
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="contact_points", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="contact_points", verbose_name=_("customer"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=8, choices=ContactPointKind.choices)
     value = models.CharField(_("value"), max_length=254)
@@ -34,7 +35,7 @@ class ContactPoint(TimeStampedModel, SourcedModel):
         constraints = [
             models.UniqueConstraint(fields=["customer", "kind", "normalized"], name="contactpoint_unique_value"),
         ]
-        indexes = [models.Index(fields=["customer", "kind"], name="contactpoint_customer_idx")]
+        # No index of its own on (customer, kind) or customer: the unique constraint's index leads with both.
 
     def __str__(self) -> str:
         return self.value
@@ -92,7 +93,8 @@ class Consent(models.Model):
     access_paths = _customer_paths
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="consents", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="consents", verbose_name=_("customer"),
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=8, choices=ConsentChannel.choices)
     status = models.CharField(_("status"), max_length=12, choices=ConsentStatus.choices)

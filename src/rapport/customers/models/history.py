@@ -15,7 +15,8 @@ class LifecycleChange(models.Model):
     access_paths = AccessPaths(owner="customer__owner", team="customer__team")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="lifecycle_changes", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="lifecycle_changes", verbose_name=_("customer"),
+        db_index=False,
     )
     from_stage = models.CharField(_("from"), max_length=16, choices=LifecycleStage.choices, blank=True, default="")
     to_stage = models.CharField(_("to"), max_length=16, choices=LifecycleStage.choices)

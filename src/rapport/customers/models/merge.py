@@ -25,7 +25,7 @@ class CustomerMerge(models.Model):
     # here, so the snapshots of the customers it absorbed go with it.
     survivor = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, db_constraint=False, related_name="absorbed_merges",
-        verbose_name=_("survivor"),
+        verbose_name=_("survivor"), db_index=False,
     )
     discarded_id = models.BigIntegerField(_("discarded customer id"), db_index=True)
     discarded_name = models.CharField(_("discarded customer"), max_length=200, blank=True, default="")

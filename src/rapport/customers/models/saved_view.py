@@ -11,7 +11,8 @@ class SavedView(TimeStampedModel):
     """A named customer-list filter of one user: the query string of the list, kept as given."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("user")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("user"),
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=80)
     query = models.CharField(_("filters"), max_length=1000, blank=True, default="")

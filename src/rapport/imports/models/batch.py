@@ -78,7 +78,9 @@ class ImportBatch(models.Model):
 class ImportChunk(models.Model):
     """One committed slice of a batch, written in the same transaction as the rows it describes."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("batch"))
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("batch"), db_index=False,
+    )
     number = models.PositiveIntegerField(_("number"))
     rows = models.PositiveIntegerField(_("rows"))  # data rows consumed by this chunk, good and bad
     rows_before = models.PositiveBigIntegerField(_("rows before"))  # rows consumed by the earlier chunks

@@ -16,7 +16,8 @@ class Interaction(TimeStampedModel, SourcedModel):
     access_paths = AccessPaths(owner="customer__owner", team="customer__team")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="interactions", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="interactions", verbose_name=_("customer"),
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)

@@ -10,7 +10,8 @@ class Note(TimeStampedModel):
     access_paths = AccessPaths(owner="customer__owner", team="customer__team")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="notes", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="notes", verbose_name=_("customer"),
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -11,7 +11,8 @@ class Task(TimeStampedModel):
     access_paths = AccessPaths(owner="customer__owner", team="customer__team")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="tasks", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="tasks", verbose_name=_("customer"),
+        db_index=False,
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="")

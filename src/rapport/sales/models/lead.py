@@ -25,11 +25,11 @@ class Lead(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True, default="")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="owned_leads",
+        related_name="owned_leads", db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="leads",
+        related_name="leads", db_index=False,
     )
     converted_customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("converted into customer"), null=True, blank=True,

@@ -18,14 +18,16 @@ class Opportunity(TimeStampedModel, SourcedModel):
     access_paths = AccessPaths(owner="owner", team="team")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="opportunities", verbose_name=_("customer")
+        "customers.Customer", on_delete=models.CASCADE, related_name="opportunities", verbose_name=_("customer"),
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=200)
     pipeline = models.ForeignKey(
-        "sales.Pipeline", on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("pipeline")
+        "sales.Pipeline", on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("pipeline"),
+        db_index=False,
     )
     stage = models.ForeignKey(
-        "sales.Stage", on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("stage")
+        "sales.Stage", on_delete=models.PROTECT, related_name="opportunities", verbose_name=_("stage"), db_index=False,
     )
     amount = amount_field(_("amount"), default=0)
     currency = CurrencyField()
@@ -35,11 +37,11 @@ class Opportunity(TimeStampedModel, SourcedModel):
     expected_close = models.DateField(_("expected close"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="owned_opportunities",
+        related_name="owned_opportunities", db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="opportunities",
+        related_name="opportunities", db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=8, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN
@@ -91,7 +93,8 @@ class OpportunityStageChange(models.Model):
     access_paths = AccessPaths(owner="opportunity__owner", team="opportunity__team")
 
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("opportunity")
+        Opportunity, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("opportunity"),
+        db_index=False,
     )
     from_stage = models.ForeignKey(
         "sales.Stage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("from")

@@ -27,7 +27,9 @@ class Pipeline(TimeStampedModel):
 
 
 class Stage(models.Model):
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages", verbose_name=_("pipeline"))
+    pipeline = models.ForeignKey(
+        Pipeline, on_delete=models.CASCADE, related_name="stages", verbose_name=_("pipeline"), db_index=False,
+    )
     name = models.CharField(_("name"), max_length=80)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     probability = models.PositiveSmallIntegerField(
