@@ -27,10 +27,11 @@ from rapport.commerce.models import Order, OrderLine
 from rapport.core import bulkload
 from rapport.customers import listing
 from rapport.customers.choices import LifecycleStage
-from rapport.customers.models import Contact, ContactPoint, Customer, Tag
+from rapport.customers.models import Contact, ContactPoint, Customer, CustomerMerge, Tag
 from rapport.customers.selectors import customer_list, customer_single_view
 from rapport.interactions.models import Interaction
 from rapport.ops.seeding import TABLES
+from rapport.sales.models import Opportunity
 
 User = get_user_model()
 PAGE = 50
@@ -240,7 +241,7 @@ def _timeline_sql() -> str:
     notes = qn(Customer.notes.field.model._meta.db_table)
 
     def branch(rank: int, table: str, at: str, title: str, body: str, channel: str, state: str, amount: str,
-               currency: str, actor: str | None) -> str:
+               currency: str, actor: str | None, customer: str = "customer_id") -> str:
         join = f" LEFT JOIN {users} u ON u.id = t.{actor}" if actor else ""
         who = "u.username" if actor else "NULL"
         return (
@@ -248,7 +249,7 @@ def _timeline_sql() -> str:
             f"CAST({body} AS TEXT) AS body, CAST({channel} AS VARCHAR(32)) AS channel, "
             f"CAST({state} AS VARCHAR(32)) AS state, CAST({amount} AS NUMERIC(14, 2)) AS amount, "
             f"CAST({currency} AS VARCHAR(3)) AS currency, CAST({who} AS VARCHAR(150)) AS actor "
-            f"FROM {table} t{join} WHERE t.customer_id = %s ORDER BY t.{at} DESC, t.id DESC LIMIT {limit}) AS b{rank}"
+            f"FROM {table} t{join} WHERE t.{customer} = %s ORDER BY t.{at} DESC, t.id DESC LIMIT {limit}) AS b{rank}"
         )
 
     parts = [
@@ -260,6 +261,12 @@ def _timeline_sql() -> str:
                "t.total", "t.currency", None),
         branch(40, qn(Interaction._meta.db_table), "occurred_at", "t.subject", "t.body", "t.channel",
                "t.direction", "NULL", "NULL", "user_id"),
+        # The sales and merge entries the page shows too (rapport.sales.apps, rapport.customers.apps).
+        branch(45, qn(Opportunity._meta.db_table), "created_at", "t.name", "NULL", "NULL", "t.status", "t.amount",
+               "t.currency", "owner_id"),
+        branch(50, qn(CustomerMerge._meta.db_table), "merged_at", "t.discarded_name", "t.reason", "NULL",
+               "CASE WHEN t.undone_at IS NULL THEN NULL ELSE 'undone' END", "NULL", "NULL", "merged_by_id",
+               customer="survivor_id"),
     ]
     return (f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS timeline ORDER BY at DESC, r DESC, id DESC "
             f"LIMIT {limit}")
@@ -277,7 +284,7 @@ def single_view_raw(role: str, user: Any) -> Callable[[int], Any]:
         row = _fetch(get_sql, [*scope_params, pk])[0]
         facts = _fetch(facts_sql, [pk] * 5)
         contacts = _fetch(contacts_sql, [pk]) if row[4] == "organisation" else []
-        return row, facts, contacts, _fetch(timeline_sql, [pk] * 4)
+        return row, facts, contacts, _fetch(timeline_sql, [pk] * 6)
 
     return raw
 
