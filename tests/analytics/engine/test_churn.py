@@ -284,3 +284,22 @@ def test_relationship_features_align_on_customer_id() -> None:
     ):
         with pytest.raises(ValueError):
             align(np.array([1]), bad)
+
+
+@pytest.mark.parametrize("leaves", [18, 31])  # 17 splits: 64-bit keys, relabelled densely; 30: through np.unique
+def test_grouped_contributions_equal_lightgbms_own_for_larger_trees(leaves: int) -> None:
+    import lightgbm as lgb
+
+    rng = np.random.default_rng(leaves)
+    features = rng.normal(size=(4000, 6))
+    features[::11, 2] = np.nan
+    label = (features[:, 0] + np.nan_to_num(features[:, 2]) * features[:, 1] + rng.normal(size=4000) > 0).astype(float)
+    booster = lgb.train(
+        {"objective": "binary", "num_leaves": leaves, "min_data_in_leaf": 5, "verbosity": -1, "seed": 1},
+        lgb.Dataset(features, label=label), num_boost_round=8,
+    )
+    assert max(t["num_leaves"] for t in booster.dump_model()["tree_info"]) > 17
+    grouped, grouped_bias = grouped_contributions(booster, features, None, 1)
+    direct, direct_bias = direct_contributions(booster, features)
+    np.testing.assert_allclose(grouped, direct, rtol=1e-9, atol=1e-9)
+    assert grouped_bias == pytest.approx(direct_bias)
