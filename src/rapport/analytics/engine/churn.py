@@ -529,12 +529,12 @@ def _grouped_trees(
         # One bit per split. A 15-leaf tree has 14 splits, so the key fits 16 bits: a quarter of the memory
         # traffic of int64 keys, and the bits are set by one multiply into a reused buffer (31 to 11 ms a tree
         # at a million rows).
-        key = np.zeros(n, dtype=np.uint16 if len(nodes) <= 16 else np.int64)
+        key: np.ndarray = np.zeros(n, dtype=np.uint16 if len(nodes) <= 16 else np.int64)
         step = np.empty_like(key)
         for bit, node in enumerate(nodes):
             f = node["split_feature"]
             np.multiply(_goes_left(columns[f], nans[f], node), key.dtype.type(1 << bit), out=step)
-            key |= step
+            np.bitwise_or(key, step, out=key)
         if len(nodes) <= 20:
             # Dense relabelling: O(n), no sort.
             present = np.zeros(1 << len(nodes), dtype=bool)
