@@ -272,3 +272,20 @@ def test_update_by_id_sets_each_rows_own_value_and_the_shared_ones(run):
         assert rows[pk].updated_at == stamp
     assert Customer.objects.values_list("pk", "lifecycle_stage", "version").get(pk=untouched[0]) == untouched
     assert bulkload.update_by_id(Customer, [], {"lifecycle_stage": []}) == 0
+
+
+def test_update_in_a_columns_order_gives_each_row_its_own_value_and_leaves_the_planner_as_it_was(run):
+    chosen = list(Customer.objects.order_by("-pk").values_list("pk", "display_name", "version")[:40])
+    stages = ["active", "lapsed", "lost", "at_risk", "new"] * 8
+    with transaction.atomic(), connection.cursor() as cursor:
+        changed = bulkload.update_by_id(
+            Customer, [pk for pk, _n, _v in chosen], {"lifecycle_stage": stages},
+            same_for_all={"version": ("version + 1", [])}, in_order_of="display_name",
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
+            assert cursor.fetchone() == ("on", "on")
+    assert changed == 40
+    rows = {c.pk: c for c in Customer.objects.filter(pk__in=[pk for pk, _n, _v in chosen])}
+    for (pk, _name, version), stage in zip(chosen, stages, strict=True):
+        assert (rows[pk].lifecycle_stage, rows[pk].version) == (stage, version + 1)
