@@ -274,7 +274,8 @@ def test_update_by_id_sets_each_rows_own_value_and_the_shared_ones(run):
     assert bulkload.update_by_id(Customer, [], {"lifecycle_stage": []}) == 0
 
 
-def test_update_in_a_columns_order_gives_each_row_its_own_value_and_leaves_the_planner_as_it_was(run):
+def test_update_in_a_columns_order_gives_each_row_its_own_value_and_leaves_the_planner_as_it_was(run, monkeypatch):
+    monkeypatch.setattr(bulkload, "ORDERED_UPDATE_FROM", 2)
     chosen = list(Customer.objects.order_by("-pk").values_list("pk", "display_name", "version")[:40])
     stages = ["active", "lapsed", "lost", "at_risk", "new"] * 8
     with transaction.atomic(), connection.cursor() as cursor:

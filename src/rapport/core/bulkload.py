@@ -263,6 +263,10 @@ class BulkWriter:
         raise ValueError(f"unknown column kind {kind!r}")
 
 
+# Below this many rows the order of an update hardly matters and reading it would cost more than it saves.
+ORDERED_UPDATE_FROM = 10_000
+
+
 def update_by_id(
     model: type[models.Model],
     ids: Sequence[int],
@@ -278,15 +282,16 @@ def update_by_id(
     round trip per row (341,000 lifecycle moves took minutes that way). On SQLite, in process, ``executemany`` of
     one prepared statement is as fast as any join. Call it inside the caller's transaction.
 
-    ``in_order_of`` (a column, PostgreSQL) updates the rows in that column's order, then id's. An update that
-    changes an indexed column writes a new entry into every index of the table; when the table's indexes
-    outgrow the buffer cache, entries written at random places evict a dirty page nearly every time. In the
+    ``in_order_of`` (a column with an index on (column, id)) updates the rows in that order when there are
+    many of them. An update that changes an indexed column writes into every index of the table; once the
+    indexes outgrow the cache, entries written at random places evict a dirty page nearly every time. In the
     order of a column that most indexes end with (the name, after owner, team or stage), each of those indexes
-    is written nearly in sequence: a third of a million stage moves went from 79 s to 35 s.
+    is written nearly in sequence: a third of a million stage moves went from 79.5 to 34.6 s on PostgreSQL
+    (128 MB of shared buffers) and from 12 to 6 s on SQLite.
     """
     if not ids:
         return 0
-    if in_order_of is not None and connection.vendor == "postgresql":
+    if in_order_of is not None and len(ids) >= ORDERED_UPDATE_FROM:
         return _update_in_order(model, ids, values, same_for_all or {}, in_order_of)
     qn = connection.ops.quote_name
     fields = [model._meta.get_field(name) for name in values]
@@ -323,22 +328,29 @@ def _update_in_order(
     table = qn(model._meta.db_table)
     given = np.asarray(ids, dtype=np.int64)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.id FROM {table} t JOIN unnest(%s::bigint[]) AS m(id) ON t.id = m.id "
-            f"ORDER BY t.{qn(column)}, t.id", [given.tolist()],
-        )
-        ordered = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+        if connection.vendor == "sqlite":
+            # The whole (column, id) index, read in order, is quicker than sorting the rows' own values.
+            cursor.execute(f"SELECT id FROM {table} ORDER BY {qn(column)}, id")
+            everyone = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+            ordered = everyone[np.isin(everyone, given)]
+        else:
+            cursor.execute(
+                f"SELECT t.id FROM {table} t JOIN unnest(%s::bigint[]) AS m(id) ON t.id = m.id "
+                f"ORDER BY t.{qn(column)}, t.id", [given.tolist()],
+            )
+            ordered = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
         by_id = np.argsort(given, kind="stable")
         at = by_id[np.searchsorted(given[by_id], ordered)]
+        reordered = {name: [column_values[i] for i in at.tolist()] for name, column_values in values.items()}
+        if connection.vendor == "sqlite":
+            return update_by_id(model, ordered.tolist(), reordered, same_for_all=same_for_all)
         # The planner would hash-join the arrays with the table, which walks the table in its own order; a
         # nested loop over the arrays keeps theirs. Only for this statement: the settings are put back after.
         cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
         hashjoin, mergejoin = cursor.fetchone()
         cursor.execute("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)")
         try:
-            update_by_id(model, ordered.tolist(), {name: [column_values[i] for i in at.tolist()]
-                                                   for name, column_values in values.items()},
-                         same_for_all=same_for_all)
+            update_by_id(model, ordered.tolist(), reordered, same_for_all=same_for_all)
         finally:
             cursor.execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
                            [hashjoin, mergejoin])
