@@ -30,7 +30,7 @@ from benchmarks.measure import (
     visible_sample,
 )
 from rapport.customers.listing import COUNT_CAP, SEARCH_COUNT_CAP
-from rapport.customers.search import BROAD_MATCHES, FTS_TABLE, PG_TABLE
+from rapport.customers.search import BROAD_MATCHES, FTS_TABLE
 from rapport.customers.selectors import customer_list
 
 P95_BUDGET_MS = 100.0
@@ -98,7 +98,7 @@ def time_search_page(role: str, user: Any, reps: int, rng: random.Random) -> Tim
     scope, params = _scope_sql(role, user)
     sqlite = connection.vendor == "sqlite"
     matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    match = f"c.id IN ({matching})" if sqlite else f"c.id IN (SELECT id FROM {PG_TABLE} WHERE document LIKE %s)"
+    match = f"c.id IN ({matching})" if sqlite else "c.search_document LIKE %s"
     count_sql = (f"SELECT COUNT(*) FROM (SELECT c.id FROM {_customer_select().split(' FROM ', 1)[1]} "
                  f"WHERE {scope} AND {match} LIMIT {SEARCH_COUNT_CAP}) s")
     many_sql = f"SELECT count(*) FROM ({matching} LIMIT {BROAD_MATCHES + 1}) m"

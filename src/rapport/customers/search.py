@@ -2,8 +2,7 @@
 
 Each customer carries ``search_document``: its name, e-mails, phone digits and external ids in lower case.
 SQLite indexes that column with an FTS5 table using the trigram tokenizer (substring matches of three or more
-characters through the index); PostgreSQL copies it by triggers into ``customers_customer_search``, whose
-pg_trgm GIN index serves ``LIKE '%x%'``. A query is
+characters through the index); PostgreSQL with a pg_trgm GIN index, which serves ``ILIKE '%x%'``. A query is
 split into words and every word must match. Words of one or two characters cannot use a trigram index, so a
 query made only of such words falls back to a name prefix, which the name index serves.
 """
@@ -18,10 +17,9 @@ from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from rapport.customers.models import ContactPoint, Customer, CustomerSearch, ExternalIdentifier
+from rapport.customers.models import ContactPoint, Customer, ExternalIdentifier
 
 FTS_TABLE = "customers_customer_fts"
-PG_TABLE = CustomerSearch._meta.db_table
 MIN_TRIGRAM = 3
 # Above this many matches a search walks the list's index instead of sorting its matches (matches_many).
 BROAD_MATCHES = 2_000
@@ -136,17 +134,7 @@ def search(queryset: QuerySet[Customer], text: str, *, ordered_walk: bool = Fals
                                output_field=BooleanField())
             return queryset.filter(condition)
         return queryset.filter(id__in=RawSQL(matching, [_fts_expression(long_words)]))  # noqa: S611
-    # The copy of the document in PG_TABLE carries the trigram index (customers_customer_search; decision
-    # 0007). It is lower case already, so a plain LIKE, which gin_trgm_ops serves, is enough.
-    likes = " AND ".join(["document LIKE %s"] * len(long_words))
-    patterns = [f"%{_like_escaped(w)}%" for w in long_words]
-    return queryset.filter(id__in=RawSQL(f"SELECT id FROM {PG_TABLE} WHERE {likes}", patterns))  # noqa: S611
-
-
-def _like_escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def companion_tables() -> tuple[type[CustomerSearch], ...]:
-    """Tables the customer table's triggers write, for the bulk loader to lock and index with it."""
-    return (CustomerSearch,) if connection.vendor == "postgresql" else ()
+    # The document is lower case already, so a plain LIKE (which gin_trgm_ops serves) is enough.
+    for word in long_words:
+        queryset = queryset.filter(search_document__contains=word)
+    return queryset

@@ -27,7 +27,7 @@ from rapport.accounts.services import team_create, user_create
 from rapport.commerce.models import Order, OrderLine
 from rapport.core.bulkload import BulkWriter, Col, analyze, bulk_session, const
 from rapport.customers.models import Consent, Contact, ContactPoint, Customer, ExternalIdentifier, Tag
-from rapport.customers.search import companion_tables, fold
+from rapport.customers.search import fold
 from rapport.interactions.models import Interaction, Note, Task
 from rapport.ops import generator
 from rapport.ops.models import SeedRun
@@ -137,9 +137,7 @@ def seed_database(
     bar = tqdm(total=customers, unit=" customers", disable=not progress, file=sys.stderr,
                desc="Seeding")
     truth: list[generator.Frame] = []
-    # The search copy that the customer table's triggers fill (PostgreSQL) is locked and indexed with it.
-    tables = (*TABLES, *companion_tables())
-    with bar, bulk_session(tables, cache_kib=cache_kib, defer_indexes=defer_indexes) as writer:
+    with bar, bulk_session(TABLES, cache_kib=cache_kib, defer_indexes=defer_indexes) as writer:
         run = SeedRun.objects.create(
             seed=seed, customers=customers, params=generator.run_params(params, start_at, end_at), label=label,
             started_at=started,
@@ -158,7 +156,7 @@ def seed_database(
         run.finished_at = timezone.now()
         run.save()
     committed = time.perf_counter() - began
-    analyze(tables)
+    analyze(TABLES)
     run.stats = {
         "rows": dict(writer.rows),
         "total_rows": sum(writer.rows.values()),

@@ -4,9 +4,8 @@ from rapport.customers.models.details import Address, Consent, ContactPoint, Ext
 from rapport.customers.models.history import LifecycleChange
 from rapport.customers.models.merge import CustomerMerge
 from rapport.customers.models.saved_view import SavedView
-from rapport.customers.models.search import CustomerSearch
 
 __all__ = [
-    "Address", "Consent", "Contact", "ContactPoint", "Customer", "CustomerMerge", "CustomerSearch",
-    "ExternalIdentifier", "LifecycleChange", "SavedView", "Tag",
+    "Address", "Consent", "Contact", "ContactPoint", "Customer", "CustomerMerge", "ExternalIdentifier",
+    "LifecycleChange", "SavedView", "Tag",
 ]

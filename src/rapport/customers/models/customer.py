@@ -65,8 +65,7 @@ class Customer(TimeStampedModel, SourcedModel):
         related_name="customers", db_index=False,
     )
     # Lower-cased name, e-mails, phone digits and external ids, kept by the services: the one column the
-    # search index covers (FTS5 trigram on SQLite; on PostgreSQL a pg_trgm GIN on the copy that triggers keep
-    # in customers_customer_search, off this row; see docs/decisions/0007).
+    # search index covers (FTS5 trigram on SQLite, pg_trgm GIN on PostgreSQL; see docs/decisions/0007).
     search_document = models.TextField(_("search text"), blank=True, default="", editable=False)
     # Optimistic concurrency: an edit carries the version it started from and is refused if stale.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
