@@ -284,7 +284,7 @@ def single_view_raw(role: str, user: Any) -> Callable[[int], Any]:
         row = _fetch(get_sql, [*scope_params, pk])[0]
         facts = _fetch(facts_sql, [pk] * 5)
         contacts = _fetch(contacts_sql, [pk]) if row[4] == "organisation" else []
-        return row, facts, contacts, _fetch(timeline_sql, [pk] * 6)
+        return row, facts, contacts, _fetch(timeline_sql, [pk] * timeline_sql.count("%s"))  # one per branch
 
     return raw
 

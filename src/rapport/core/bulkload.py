@@ -324,26 +324,14 @@ def _update_in_order(
     model: type[models.Model], ids: Sequence[int], values: Mapping[str, Sequence[Any]],
     same_for_all: Mapping[str, tuple[str, Sequence[Any]]], column: str,
 ) -> int:
-    qn = connection.ops.quote_name
-    table = qn(model._meta.db_table)
     given = np.asarray(ids, dtype=np.int64)
+    ordered = _ids_in_order(model, given, column)
+    by_id = np.argsort(given, kind="stable")
+    at = by_id[np.searchsorted(given[by_id], ordered)]
+    reordered = {name: [column_values[i] for i in at.tolist()] for name, column_values in values.items()}
+    if connection.vendor == "sqlite":
+        return update_by_id(model, ordered.tolist(), reordered, same_for_all=same_for_all)
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # The whole (column, id) index, read in order, is quicker than sorting the rows' own values.
-            cursor.execute(f"SELECT id FROM {table} ORDER BY {qn(column)}, id")
-            everyone = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
-            ordered = everyone[np.isin(everyone, given)]
-        else:
-            cursor.execute(
-                f"SELECT t.id FROM {table} t JOIN unnest(%s::bigint[]) AS m(id) ON t.id = m.id "
-                f"ORDER BY t.{qn(column)}, t.id", [given.tolist()],
-            )
-            ordered = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
-        by_id = np.argsort(given, kind="stable")
-        at = by_id[np.searchsorted(given[by_id], ordered)]
-        reordered = {name: [column_values[i] for i in at.tolist()] for name, column_values in values.items()}
-        if connection.vendor == "sqlite":
-            return update_by_id(model, ordered.tolist(), reordered, same_for_all=same_for_all)
         # The planner would hash-join the arrays with the table, which walks the table in its own order; a
         # nested loop over the arrays keeps theirs. Only for this statement: the settings are put back after.
         cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
@@ -355,6 +343,23 @@ def _update_in_order(
             cursor.execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
                            [hashjoin, mergejoin])
     return len(ordered)
+
+
+def _ids_in_order(model: type[models.Model], ids: np.ndarray, column: str) -> np.ndarray:
+    """Those of ``ids`` that exist, in the order of (``column``, id)."""
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # The whole (column, id) index, read in order, is quicker than sorting the rows' own values.
+            cursor.execute(f"SELECT id FROM {table} ORDER BY {qn(column)}, id")
+            everyone = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+            return everyone[np.isin(everyone, ids)]
+        cursor.execute(
+            f"SELECT t.id FROM {table} t JOIN unnest(%s::bigint[]) AS m(id) ON t.id = m.id "
+            f"ORDER BY t.{qn(column)}, t.id", [ids.tolist()],
+        )
+        return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
 
 
 def _sqlite_pragma(name: str, value: Any = None) -> Any:
