@@ -127,12 +127,17 @@ def analytics_lines(report: dict[str, Any]) -> list[str]:
     if not analytics:
         return []
     lines: list[str] = []
-    run, step, fit = analytics["run"], analytics["read_out_and_summarise"], analytics["bgnbd_vs_lifetimes"]
-    lines.append(
-        f"analytics run: {run['customers']:,} customers from {run['orders']:,} orders in {run['seconds']:.1f} s "
-        f"(target < 60 s: {_fmt(run.get('ok'))}); "
-        + ", ".join(f"{k} {v:.1f}" for k, v in run.get("steps", {}).items())
-    )
+    step, fit = analytics["read_out_and_summarise"], analytics["bgnbd_vs_lifetimes"]
+    for label, key in (("analytics run as of the day before", "run_day_before"), ("nightly analytics run", "run")):
+        run = analytics.get(key)
+        if not run:
+            continue
+        lines.append(
+            f"{label} ({run['as_of']}): {run['customers']:,} customers from {run['orders']:,} orders, "
+            f"{run.get('lifecycle_changes', 0):,} stage moves, in {run['seconds']:.1f} s "
+            f"(target < 60 s: {_fmt(run.get('ok'))}); "
+            + ", ".join(f"{k} {v:.1f}" for k, v in run.get("steps", {}).items())
+        )
     lines.append(
         f"  read out + summarise {step['read_and_summarise_seconds']:.2f} s vs DuckDB on its own table "
         f"{step['duckdb_seconds']:.2f} s: ratio {_fmt(step.get('ratio'))} (target <= 3: {_fmt(step.get('ok'))})"

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from rapport.analytics.choices import RunStatus
 from rapport.analytics.explain import reasons_of, worded
@@ -111,3 +112,21 @@ def test_no_score_is_ever_nan(seeded):
     for field in ("churn_risk", "p_alive", "expected_purchases", "p_no_purchase", "recency", "age", "monetary"):
         values = list(CustomerScore.objects.values_list(field, flat=True))
         assert all(v == v for v in values), field  # NaN != NaN
+
+
+def test_old_runs_are_pruned_keeping_the_latest_and_the_first_of_each_month(seeded, settings):
+    settings.ANALYTICS = {**settings.ANALYTICS, "KEEP_RUNS": 1}
+    first = analytics_run(as_of=date(2026, 1, 10), create_tasks=False)
+    middle = analytics_run(as_of=date(2026, 1, 20), create_tasks=False)
+    last = analytics_run(as_of=AS_OF, create_tasks=False)
+    assert CustomerScore.objects.filter(run=middle).count() == 0
+    assert not type(middle).objects.filter(pk=middle.pk).exists()
+    assert CustomerScore.objects.filter(run=first).count() == first.customers > 0
+    assert CustomerScore.objects.filter(run=last).count() == last.customers
+    if connection.vendor == "postgresql":  # each run's scores are a partition of their own, dropped whole
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                           "WHERE i.inhparent = 'analytics_customerscore'::regclass")
+            names = {row[0] for row in cursor.fetchall()}
+        assert names == {"analytics_customerscore_default", f"analytics_customerscore_p{first.pk}",
+                         f"analytics_customerscore_p{last.pk}"}

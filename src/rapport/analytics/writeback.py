@@ -15,6 +15,7 @@ from rapport.analytics import readout
 from rapport.analytics.engine import segments
 from rapport.analytics.models import CustomerScore, ScoreRun
 from rapport.analytics.pipeline import Scoring
+from rapport.core import partitions
 from rapport.core.bulkload import BulkWriter, Col, bulk_session, const, update_by_id
 from rapport.customers.models import Customer, LifecycleChange
 from rapport.interactions.models import Task
@@ -26,7 +27,9 @@ def _cents(values: np.ndarray) -> Col:
     return Col("cents", np.round(np.asarray(values, dtype=np.float64) * 100).astype(np.int64))
 
 
-def write_scores(writer: BulkWriter, run: ScoreRun, scoring: Scoring) -> int:
+def write_scores(writer: BulkWriter, run: ScoreRun, scoring: Scoring) -> str | None:
+    """Write the run's score rows; on a partitioned table (PostgreSQL) into a new, indexed, not yet attached
+    partition, whose name is returned (see :func:`store`)."""
     c = scoring.columns
     n = scoring.customers
     text = {name: Col("text", c[name].astype(object)) for name in (
@@ -52,7 +55,13 @@ def write_scores(writer: BulkWriter, run: ScoreRun, scoring: Scoring) -> int:
         "reasons": Col("json", scoring.reasons),
         **text,
     }
-    return writer.write(CustomerScore, n, columns)
+    if not partitions.is_partitioned(CustomerScore):
+        writer.write(CustomerScore, n, columns)
+        return None
+    child = partitions.new_partition(CustomerScore, run.pk)
+    writer.write(CustomerScore, n, columns, table=child)
+    partitions.index_partition(CustomerScore, child)
+    return child
 
 
 def current_stages() -> Any:
@@ -158,6 +167,9 @@ def prune_runs(keep: int) -> int:
         first_of_month.setdefault((as_of.year, as_of.month), run_id)
     keep_ids = {r[0] for r in runs[:keep]} | set(first_of_month.values())
     old = [r[0] for r in runs if r[0] not in keep_ids]
+    if old and partitions.is_partitioned(CustomerScore):
+        # A run whose partition could not be dropped now (readers on the table) is left for the next time.
+        old = partitions.drop_partitions(CustomerScore, old)
     if old:
         CustomerScore.objects.filter(run_id__in=old).delete()
         ScoreRun.objects.filter(pk__in=old).delete()
@@ -177,12 +189,16 @@ def store(run: ScoreRun, scoring: Scoring, *, create_tasks: bool = True, calls_p
 
     stages = current_stages()
     with bulk_session([CustomerScore]) as writer:
-        write_scores(writer, run, scoring)
+        partition = write_scores(writer, run, scoring)
         lap("write_scores")
         run.lifecycle_changes = apply_lifecycle(scoring, stages, now)
         lap("lifecycle")
         run.tasks_created = create_call_tasks(scoring, now, calls_per_owner) if create_tasks else 0
         lap("tasks")
+        if partition is not None:
+            # Last: attaching checks the foreign keys, which holds writes to the customers until the commit.
+            partitions.attach_partition(CustomerScore, partition, run.pk)
+            lap("attach_scores")
         run.customers = scoring.customers
         run.orders = scoring.orders
         run.model_version = scoring.model_version

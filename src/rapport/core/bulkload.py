@@ -146,12 +146,15 @@ class BulkWriter:
         self._next_id[model] = first + n
         return np.arange(first, first + n, dtype=np.int64)
 
-    def write(self, model: type[models.Model], n: int, columns: Mapping[str, Col]) -> int:
-        """Append ``n`` rows; ``columns`` maps field names (or column names) to values."""
+    def write(self, model: type[models.Model], n: int, columns: Mapping[str, Col], table: str | None = None) -> int:
+        """Append ``n`` rows; ``columns`` maps field names (or column names) to values.
+
+        ``table`` is another table shaped like the model's (a partition being loaded, see ``core.partitions``).
+        """
         if n == 0:
             return 0
         names = [self._column(model, name) for name in columns]
-        table = model._meta.db_table
+        table = table or model._meta.db_table
         if self.vendor == "sqlite":
             values = self._converted(columns, n, self._sqlite)
             sql = (f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in names)}) '
