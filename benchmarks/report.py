@@ -139,7 +139,7 @@ def analytics_lines(report: dict[str, Any]) -> list[str]:
             + ", ".join(f"{k} {v:.1f}" for k, v in run.get("steps", {}).items())
         )
     lines.append(
-        f"  read out + summarise {step['read_and_summarise_seconds']:.2f} s vs DuckDB on its own table "
+        f"  read out + summarise {step['read_and_summarise_seconds']:.2f} s (median of 3) vs DuckDB on its own table "
         f"{step['duckdb_seconds']:.2f} s: ratio {_fmt(step.get('ratio'))} (target <= 3: {_fmt(step.get('ok'))})"
     )
     if "skipped" in fit:
@@ -149,6 +149,8 @@ def analytics_lines(report: dict[str, Any]) -> list[str]:
             f"  BG/NBD fit {fit['ours_seconds']:.2f} s vs lifetimes {fit['lifetimes_seconds']:.2f} s on the same "
             f"{fit['customers']:,} customers, same estimates to 4 significant figures: "
             f"{_fmt(fit['same_4_significant'])} (CDNOW: {_fmt(fit['cdnow']['same_4_significant'])}); "
+            + (f"lifetimes needed a second start ({', '.join(fit['lifetimes_starts'])}); "
+               if len(fit.get("lifetimes_starts", [])) > 1 else "") +
             f"target: {_fmt(fit.get('ok'))}"
         )
     return lines

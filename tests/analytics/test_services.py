@@ -130,3 +130,11 @@ def test_old_runs_are_pruned_keeping_the_latest_and_the_first_of_each_month(seed
             names = {row[0] for row in cursor.fetchall()}
         assert names == {"analytics_customerscore_default", f"analytics_customerscore_p{first.pk}",
                          f"analytics_customerscore_p{last.pk}"}
+
+
+def test_a_stage_change_by_a_person_after_a_run_gets_a_fresh_id(seeded):
+    run = analytics_run(as_of=AS_OF, create_tasks=False)
+    assert run.lifecycle_changes > 0
+    highest = LifecycleChange.objects.order_by("-id").values_list("id", flat=True).first()
+    change = LifecycleChange.objects.create(customer=Customer.objects.first(), to_stage="active", reason="By hand")
+    assert change.pk > highest

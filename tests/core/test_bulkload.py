@@ -290,3 +290,24 @@ def test_update_in_a_columns_order_gives_each_row_its_own_value_and_leaves_the_p
     rows = {c.pk: c for c in Customer.objects.filter(pk__in=[pk for pk, _n, _v in chosen])}
     for (pk, _name, version), stage in zip(chosen, stages, strict=True):
         assert (rows[pk].lifecycle_stage, rows[pk].version) == (stage, version + 1)
+
+
+def test_ids_are_reserved_above_the_sequence_and_the_sequence_moves_past_them():
+    from rapport.customers.models import LifecycleChange
+    from tests.factories import make_customer
+
+    customer = make_customer()
+    taken = LifecycleChange.objects.create(customer=customer, to_stage="new", reason="by hand")
+    taken_id = taken.pk
+    taken.delete()  # the sequence is ahead of the table now
+    writer = bulkload.BulkWriter([LifecycleChange])
+    ids = writer.reserve(LifecycleChange, 2)
+    assert ids[0] > taken_id
+    writer.write(LifecycleChange, 2, {
+        "id": bulkload.Col("int", ids), "customer_id": bulkload.const(customer.pk),
+        "from_stage": bulkload.const("new"), "to_stage": bulkload.const("active"),
+        "changed_at": bulkload.Col("ts", np.full(2, 1_700_000_000_000_000, dtype=np.int64)),
+        "changed_by_id": bulkload.const(None), "reason": bulkload.const("bulk"),
+    })
+    writer.advance_sequences()
+    assert LifecycleChange.objects.create(customer=customer, to_stage="lost", reason="later").pk > ids[-1]

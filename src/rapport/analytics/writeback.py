@@ -113,6 +113,7 @@ def apply_lifecycle(scoring: Scoring, current: Any, now: datetime) -> int:
         "changed_by_id": const(None),
         "reason": Col("text", [r[:200] for r in reasons]),
     })
+    writer.advance_sequences()  # a person's stage change later takes the next id through the ORM
     return len(moved)
 
 

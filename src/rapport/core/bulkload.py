@@ -10,11 +10,14 @@
   against other writers, foreign-key triggers are skipped when the role may do so
   (``session_replication_role``), and the id sequences are moved past the new rows at the end.
 
-Ids are allocated here (max(id) + 1 onwards, read inside the transaction) so that child rows can point at
-their parents without a round trip. Values are converted as Django converts them: datetimes as naive UTC
-text ``YYYY-MM-DD HH:MM:SS.ffffff`` on SQLite and ``timestamptz`` on PostgreSQL, decimals from integer
-cents, JSON as text, booleans as 0/1 or t/f. The caller is responsible for the data being valid: nothing
-here runs model validation, and foreign keys are not checked on the way in.
+Ids are allocated here (above the table's highest id and its sequence, read inside the transaction) so that
+child rows can point at their parents without a round trip; :meth:`BulkWriter.advance_sequences` moves each
+PostgreSQL sequence past the ids handed out (``bulk_session`` does it on the way out).
+
+Values are converted as Django converts them: datetimes as naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` on
+SQLite and ``timestamptz`` on PostgreSQL, decimals from integer cents, JSON as text, booleans as 0/1 or t/f.
+The caller is responsible for the data being valid: nothing here runs model validation, and foreign keys are
+not checked on the way in.
 """
 
 from __future__ import annotations
@@ -134,17 +137,49 @@ class BulkWriter:
         self.rows: dict[str, int] = {}
         self.seconds: dict[str, float] = {}  # time inside the database call, per table
         self._next_id: dict[type[models.Model], int] = {}
+        self._first_id: dict[type[models.Model], int] = {}
         with connection.cursor() as cursor:
             for model in tables:
                 table = connection.ops.quote_name(model._meta.db_table)
                 cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-                self._next_id[model] = int(cursor.fetchone()[0]) + 1
+                highest = int(cursor.fetchone()[0])
+                # The ORM may have taken ids whose rows are gone (deleted, rolled back): never hand one out again.
+                if self.vendor == "sqlite":
+                    cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s",
+                                   [model._meta.db_table])
+                    highest = max(highest, int(cursor.fetchone()[0]))
+                elif sequence := self._sequence(model):
+                    cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")
+                    highest = max(highest, int(cursor.fetchone()[0]))
+                self._next_id[model] = self._first_id[model] = highest + 1
 
     def reserve(self, model: type[models.Model], n: int) -> np.ndarray:
         """The next ``n`` ids of ``model``'s table, as an int64 array."""
         first = self._next_id[model]
         self._next_id[model] = first + n
         return np.arange(first, first + n, dtype=np.int64)
+
+    def advance_sequences(self) -> None:
+        """PostgreSQL: move each table's id sequence past the ids reserved here, so the ORM's next insert does not
+        take one of them (SQLite's AUTOINCREMENT follows an explicit larger id by itself)."""
+        if self.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for model, following in self._next_id.items():
+                sequence = self._sequence(model)
+                if sequence and following > self._first_id[model]:
+                    cursor.execute(
+                        f"SELECT setval(%s, GREATEST(%s, (SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+                        f"FROM {sequence})))", [sequence, following - 1],
+                    )
+
+    @staticmethod
+    def _sequence(model: type[models.Model]) -> str | None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)",
+                           [connection.ops.quote_name(model._meta.db_table), str(model._meta.pk.column)])
+            row = cursor.fetchone()
+        return str(row[0]) if row and row[0] else None
 
     def write(self, model: type[models.Model], n: int, columns: Mapping[str, Col], table: str | None = None) -> int:
         """Append ``n`` rows; ``columns`` maps field names (or column names) to values.
@@ -446,6 +481,7 @@ def bulk_session(
                     cursor.execute("SET LOCAL session_replication_role = origin")
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(tables)):
                     cursor.execute(sql)
+        writer.advance_sequences()
 
 
 def secondary_indexes(tables: Sequence[type[models.Model]]) -> list[tuple[str, str]]:
