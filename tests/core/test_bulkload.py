@@ -311,3 +311,21 @@ def test_ids_are_reserved_above_the_sequence_and_the_sequence_moves_past_them():
     })
     writer.advance_sequences()
     assert LifecycleChange.objects.create(customer=customer, to_stage="lost", reason="later").pk > ids[-1]
+
+
+def test_a_write_sent_in_several_slices_stores_every_row_once(monkeypatch):
+    from rapport.customers.models import LifecycleChange
+    from tests.factories import make_customer
+
+    monkeypatch.setattr(bulkload, "COPY_ROWS", 3)
+    customer = make_customer()
+    writer = bulkload.BulkWriter([LifecycleChange])
+    ids = writer.reserve(LifecycleChange, 10)
+    writer.write(LifecycleChange, 10, {
+        "id": bulkload.Col("int", ids), "customer_id": bulkload.const(customer.pk),
+        "from_stage": bulkload.const("new"), "to_stage": bulkload.const("active"),
+        "changed_at": bulkload.Col("ts", np.full(10, 1_700_000_000_000_000, dtype=np.int64)),
+        "changed_by_id": bulkload.const(None), "reason": bulkload.Col("text", [f"row {i}" for i in range(10)]),
+    })
+    stored = list(LifecycleChange.objects.filter(pk__in=ids.tolist()).order_by("pk").values_list("reason", flat=True))
+    assert stored == [f"row {i}" for i in range(10)]

@@ -124,7 +124,7 @@ def _decimal_cents(cents: np.ndarray) -> pa.Array:
 
 # PostgreSQL's CSV dialect: strings quoted (a quoted "" is an empty string), NULL an unquoted empty field.
 _CSV = pa_csv.WriteOptions(include_header=False, quoting_style="needed", batch_size=65_536)
-_COPY_CHUNK = 1 << 22
+COPY_ROWS = 50_000  # rows per slice sent to COPY (a few MB of CSV)
 
 
 class BulkWriter:
@@ -201,18 +201,19 @@ class BulkWriter:
             finally:
                 raw.close()
         else:
-            # Arrow formats the rows as CSV in C++ (a text line built per row in Python cost more than the COPY).
+            # Arrow formats the rows as CSV in C++ (a text line built per row in Python cost more than the COPY),
+            # a slice at a time: the server parses one slice while the next is formatted.
             arrays = self._converted(columns, n, self._arrow)
-            stream = pa.BufferOutputStream()
-            pa_csv.write_csv(pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))]), stream, _CSV)
-            data = memoryview(stream.getvalue())  # type: ignore[arg-type]
+            rows = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
             cols = ", ".join(connection.ops.quote_name(c) for c in names)
             with connection.connection.cursor() as raw, raw.copy(
                 f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN WITH (FORMAT csv)"
             ) as copy:
                 began = time.perf_counter()
-                for first in range(0, len(data), _COPY_CHUNK):
-                    copy.write(data[first:first + _COPY_CHUNK])
+                for first in range(0, n, COPY_ROWS):
+                    stream = pa.BufferOutputStream()
+                    pa_csv.write_csv(rows.slice(first, COPY_ROWS), stream, _CSV)
+                    copy.write(memoryview(stream.getvalue()))  # type: ignore[arg-type]
         self.seconds[table] = self.seconds.get(table, 0.0) + time.perf_counter() - began
         self.rows[table] = self.rows.get(table, 0) + n
         return n
