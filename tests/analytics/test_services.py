@@ -138,3 +138,25 @@ def test_a_stage_change_by_a_person_after_a_run_gets_a_fresh_id(seeded):
     highest = LifecycleChange.objects.order_by("-id").values_list("id", flat=True).first()
     change = LifecycleChange.objects.create(customer=Customer.objects.first(), to_stage="active", reason="By hand")
     assert change.pk > highest
+
+
+@pytest.mark.django_db(transaction=True)  # the moves commit chunk by chunk, on their own connections on PostgreSQL
+def test_stage_moves_are_committed_in_chunks_after_the_scores(settings, tmp_path, monkeypatch):
+    from rapport.analytics import writeback
+
+    settings.VAR_DIR = tmp_path
+    seed_database(customers=400, seed=3, end=END)
+    monkeypatch.setattr(writeback, "MOVE_CHUNK", 7)
+    monkeypatch.setattr(writeback, "PARALLEL_MOVES_FROM", 10)
+    before = dict(Customer.objects.values_list("pk", "lifecycle_stage"))
+    run = analytics_run(as_of=AS_OF, create_tasks=False)
+    assert run.status == RunStatus.DONE and run.lifecycle_changes > 10, run.notes
+    moved = LifecycleChange.objects.filter(reason__startswith=f"Analytics {AS_OF.isoformat()}")
+    assert moved.count() == run.lifecycle_changes
+    assert len(set(moved.values_list("customer_id", flat=True))) == run.lifecycle_changes  # each moved once
+    for change in moved:
+        assert change.from_stage == before[change.customer_id]
+        assert Customer.objects.get(pk=change.customer_id).lifecycle_stage == change.to_stage
+    assert "lifecycle" in run.timings
+    later = LifecycleChange.objects.create(customer_id=change.customer_id, to_stage="active", reason="By hand")
+    assert later.pk > max(moved.values_list("id", flat=True))

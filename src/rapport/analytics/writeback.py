@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from rapport.analytics import readout
@@ -16,7 +18,15 @@ from rapport.analytics.engine import segments
 from rapport.analytics.models import CustomerScore, ScoreRun
 from rapport.analytics.pipeline import Scoring
 from rapport.core import partitions
-from rapport.core.bulkload import BulkWriter, Col, bulk_session, const, update_by_id
+from rapport.core.bulkload import (
+    BulkWriter,
+    Col,
+    bulk_session,
+    const,
+    ids_in_order,
+    sqlite_cache,
+    update_by_id,
+)
 from rapport.customers.models import Customer, LifecycleChange
 from rapport.interactions.models import Task
 
@@ -72,8 +82,25 @@ def current_stages() -> Any:
     )
 
 
-def apply_lifecycle(scoring: Scoring, current: Any, now: datetime) -> int:
-    """Move the customers whose stage the scores say has changed, recording each move and its reason."""
+MOVE_CHUNK = 20_000  # stage moves per transaction: a person saving a moved customer waits for one chunk at most
+PARALLEL_MOVES_FROM = 50_000
+
+
+@dataclass
+class StageMoves:
+    """The customers whose stage the scores say has changed: ids, from and to stages, reasons (same order)."""
+
+    ids: np.ndarray
+    from_stage: np.ndarray
+    to_stage: np.ndarray
+    reasons: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def plan_lifecycle(scoring: Scoring, current: Any) -> StageMoves:
+    """Compare each scored customer's stage now with the one the scores give (rules in ``engine.segments``)."""
     c = scoring.columns
     ids = c["customer_id"]
     known = current.column("customer_id").to_numpy()
@@ -89,32 +116,77 @@ def apply_lifecycle(scoring: Scoring, current: Any, now: datetime) -> int:
         c["p_alive"], risk_bands, scoring.options.thresholds,
     )
     moved = np.flatnonzero(present & (new_stage != now_stage))
-    if len(moved) == 0:
-        return 0
-    update_by_id(
-        Customer, ids[moved].tolist(), {"lifecycle_stage": new_stage[moved].astype(str).tolist()},
-        same_for_all={"version": ("version + 1", []),
-                      "updated_at": ("%s", [now.replace(tzinfo=None) if connection.vendor == "sqlite" else now])},
-        in_order_of="display_name",  # seven of the customer table's indexes end with the name
-    )
     as_of = scoring.options.as_of.isoformat()
     reasons = [
-        f"Analytics {as_of}: " + segments.stage_reason(
-            str(new_stage[i]), float(c["days_since_purchase"][i]), float(c["churn_risk"][i]), float(c["p_alive"][i]))
+        (f"Analytics {as_of}: " + segments.stage_reason(
+            str(new_stage[i]), float(c["days_since_purchase"][i]), float(c["churn_risk"][i]),
+            float(c["p_alive"][i])))[:200]
         for i in moved.tolist()
     ]
+    return StageMoves(ids[moved].astype(np.int64), now_stage[moved], new_stage[moved], reasons)
+
+
+def apply_lifecycle(moves: StageMoves, now: datetime, workers: int = 1) -> tuple[int, str]:
+    """Move the customers' stages, recording each move and its reason; (moves applied, what stopped them).
+
+    The moves are committed a chunk at a time, in the order of the customers' names (most of the customer
+    table's indexes end with the name, so each is written nearly in sequence), after the scores are current: a
+    first run after an import moves a third of the customers, and one transaction over all of them held every
+    moved customer against edits for a minute. On PostgreSQL a large set of moves is shared between ``workers``
+    connections, each on its own range of names: an update there spends its time in the index entries, on the
+    server's CPU. A move that fails stops its worker; the scores stay current and the next run moves the rest.
+    Inside a caller's transaction (tests) everything runs on the caller's connection, as savepoints.
+    """
+    if len(moves) == 0:
+        return 0, ""
     writer = BulkWriter([LifecycleChange])
-    writer.write(LifecycleChange, len(moved), {
-        "id": Col("int", writer.reserve(LifecycleChange, len(moved))),
-        "customer_id": Col("int", ids[moved]),
-        "from_stage": Col("text", now_stage[moved].tolist()),
-        "to_stage": Col("text", new_stage[moved].tolist()),
-        "changed_at": Col("ts", np.full(len(moved), int(now.timestamp() * 1_000_000) | 1, dtype=np.int64)),
-        "changed_by_id": const(None),
-        "reason": Col("text", [r[:200] for r in reasons]),
-    })
-    writer.advance_sequences()  # a person's stage change later takes the next id through the ORM
-    return len(moved)
+    history_ids = writer.reserve(LifecycleChange, len(moves))
+    writer.advance_sequences()  # before any move lands: a person's stage change takes an id after these
+    by_id = np.argsort(moves.ids)
+    ordered = ids_in_order(Customer, moves.ids, "display_name")  # a customer deleted meanwhile drops out
+    stamp = now.replace(tzinfo=None) if connection.vendor == "sqlite" else now
+    changed_at = int(now.timestamp() * 1_000_000) | 1
+
+    def move(chunk: np.ndarray) -> None:
+        rows = by_id[np.searchsorted(moves.ids[by_id], chunk)]
+        with transaction.atomic():
+            update_by_id(
+                Customer, chunk.tolist(), {"lifecycle_stage": moves.to_stage[rows].astype(str).tolist()},
+                same_for_all={"version": ("version + 1", []), "updated_at": ("%s", [stamp])}, keep_order=True,
+            )
+            writer.write(LifecycleChange, len(rows), {
+                "id": Col("int", history_ids[rows]),
+                "customer_id": Col("int", chunk),
+                "from_stage": Col("text", moves.from_stage[rows].tolist()),
+                "to_stage": Col("text", moves.to_stage[rows].tolist()),
+                "changed_at": Col("ts", np.full(len(rows), changed_at, dtype=np.int64)),
+                "changed_by_id": const(None),
+                "reason": Col("text", [moves.reasons[i] for i in rows.tolist()]),
+            })
+
+    def worker(part: np.ndarray, own_connection: bool) -> tuple[int, str]:
+        done = 0
+        try:
+            for first in range(0, len(part), MOVE_CHUNK):
+                chunk = part[first:first + MOVE_CHUNK]
+                move(chunk)
+                done += len(chunk)
+        except DatabaseError as exc:
+            return done, f"stage moves stopped after {done:,} of {len(part):,}: {exc}".strip()
+        finally:
+            if own_connection:
+                connection.close()  # this thread's connection
+        return done, ""
+
+    parallel = (connection.vendor == "postgresql" and not connection.in_atomic_block and workers > 1
+                and len(ordered) >= PARALLEL_MOVES_FROM)
+    if not parallel:
+        with sqlite_cache(262_144):  # the customer table's indexes, a few hundred MB at a million customers
+            return worker(ordered, own_connection=False)
+    parts = np.array_split(ordered, workers)  # each worker its own range of names
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda part: worker(part, own_connection=True), parts))
+    return sum(n for n, _ in results), "; ".join(e for _, e in results if e)
 
 
 def _band_index(bands: np.ndarray) -> np.ndarray:
@@ -178,7 +250,8 @@ def prune_runs(keep: int) -> int:
 
 
 def store(run: ScoreRun, scoring: Scoring, *, create_tasks: bool = True, calls_per_owner: int = 10) -> ScoreRun:
-    """Write everything of a scoring in one transaction: a failure leaves the previous scores current."""
+    """Write a scoring: the scores, the call tasks and the finished run in one transaction (a failure leaves the
+    previous scores current), then the lifecycle moves the scores call for (see :func:`apply_lifecycle`)."""
     now = timezone.now()
     timings = dict(scoring.timings)
     began = time.perf_counter()
@@ -188,12 +261,11 @@ def store(run: ScoreRun, scoring: Scoring, *, create_tasks: bool = True, calls_p
         timings[name] = round(time.perf_counter() - began, 3)
         began = time.perf_counter()
 
-    stages = current_stages()
+    moves = plan_lifecycle(scoring, current_stages())
+    lap("plan_lifecycle")
     with bulk_session([CustomerScore]) as writer:
         partition = write_scores(writer, run, scoring)
         lap("write_scores")
-        run.lifecycle_changes = apply_lifecycle(scoring, stages, now)
-        lap("lifecycle")
         run.tasks_created = create_call_tasks(scoring, now, calls_per_owner) if create_tasks else 0
         lap("tasks")
         if partition is not None:
@@ -210,4 +282,11 @@ def store(run: ScoreRun, scoring: Scoring, *, create_tasks: bool = True, calls_p
         run.status = "done"
         run.finished_at = timezone.now()
         run.save()
+    # The scores are current; the stages follow them, committed a chunk at a time.
+    run.lifecycle_changes, stopped = apply_lifecycle(moves, now, workers=scoring.options.threads)
+    lap("lifecycle")
+    if stopped:
+        run.notes = "\n".join([*scoring.notes, stopped])
+    run.timings = timings
+    run.save(update_fields=["lifecycle_changes", "notes", "timings"])
     return run
