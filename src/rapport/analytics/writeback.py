@@ -69,7 +69,7 @@ def write_scores(writer: BulkWriter, run: ScoreRun, scoring: Scoring) -> str | N
         writer.write(CustomerScore, n, columns)
         return None
     child = partitions.new_partition(CustomerScore, run.pk)
-    writer.write(CustomerScore, n, columns, table=child)
+    writer.write(CustomerScore, n, columns, table=child, freeze=True)  # made in this transaction
     partitions.index_partition(CustomerScore, child)
     return child
 

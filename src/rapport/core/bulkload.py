@@ -181,10 +181,15 @@ class BulkWriter:
             row = cursor.fetchone()
         return str(row[0]) if row and row[0] else None
 
-    def write(self, model: type[models.Model], n: int, columns: Mapping[str, Col], table: str | None = None) -> int:
+    def write(
+        self, model: type[models.Model], n: int, columns: Mapping[str, Col], table: str | None = None,
+        freeze: bool = False,
+    ) -> int:
         """Append ``n`` rows; ``columns`` maps field names (or column names) to values.
 
         ``table`` is another table shaped like the model's (a partition being loaded, see ``core.partitions``).
+        ``freeze`` (PostgreSQL, a table made in this transaction) writes the rows frozen and all-visible, as a
+        ``VACUUM`` would leave them: index-only scans then need no visit to the rows.
         """
         if n == 0:
             return 0
@@ -206,8 +211,9 @@ class BulkWriter:
             arrays = self._converted(columns, n, self._arrow)
             rows = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
             cols = ", ".join(connection.ops.quote_name(c) for c in names)
+            options = "FORMAT csv, FREEZE" if freeze else "FORMAT csv"
             with connection.connection.cursor() as raw, raw.copy(
-                f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN WITH (FORMAT csv)"
+                f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN WITH ({options})"
             ) as copy:
                 began = time.perf_counter()
                 for first in range(0, n, COPY_ROWS):
