@@ -148,9 +148,11 @@ def test_stage_moves_are_committed_in_chunks_after_the_scores(settings, tmp_path
     seed_database(customers=400, seed=3, end=END)
     monkeypatch.setattr(writeback, "MOVE_CHUNK", 7)
     monkeypatch.setattr(writeback, "PARALLEL_MOVES_FROM", 10)
+    monkeypatch.setattr(writeback, "SQLITE_SCORE_CHUNK", 50)  # SQLite writes the scores in chunks too
     before = dict(Customer.objects.values_list("pk", "lifecycle_stage"))
     run = analytics_run(as_of=AS_OF, create_tasks=False)
     assert run.status == RunStatus.DONE and run.lifecycle_changes > 10, run.notes
+    assert CustomerScore.objects.filter(run=run).count() == run.customers > 50
     moved = LifecycleChange.objects.filter(reason__startswith=f"Analytics {AS_OF.isoformat()}")
     assert moved.count() == run.lifecycle_changes
     assert len(set(moved.values_list("customer_id", flat=True))) == run.lifecycle_changes  # each moved once
@@ -172,3 +174,45 @@ def test_a_runs_partition_is_attached_with_statistics_and_all_visible(seeded):
     # Without statistics the planner takes a fresh partition for empty and picks plans for one row.
     assert tuples == run.customers and pages > 0
     assert visible == pages  # written frozen: index-only scans read no rows
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="PostgreSQL writes a run's scores in one transaction")
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_fails_while_writing_scores_in_chunks_leaves_no_rows_and_the_previous_scores(
+    settings, tmp_path, monkeypatch
+):
+    from rapport.analytics import writeback
+
+    settings.VAR_DIR = tmp_path
+    seed_database(customers=200, seed=5, end=END)
+    before = analytics_run(as_of=date(2026, 1, 10), create_tasks=False)
+    monkeypatch.setattr(writeback, "SQLITE_SCORE_CHUNK", 40)
+    real = writeback.write_scores
+    calls = []
+
+    def failing(writer, run, scoring, rows=None):
+        calls.append(rows)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(writer, run, scoring, rows)
+
+    monkeypatch.setattr(writeback, "write_scores", failing)
+    with pytest.raises(RuntimeError):
+        analytics_run(as_of=AS_OF, create_tasks=False)
+    assert current_run() == before
+    assert set(CustomerScore.objects.values_list("run_id", flat=True).distinct()) == {before.pk}
+
+
+def test_the_360_never_shows_the_scores_of_a_run_still_being_written(team):
+    from tests.analytics.factories import make_run, make_score
+
+    user = make_user(role="admin")
+    customer = make_customer(team=team)
+    done = make_run(as_of=date(2026, 1, 1))
+    make_score(done, customer, churn_risk=0.2)
+    writing = make_run(as_of=date(2026, 1, 2), status=RunStatus.RUNNING)
+    make_score(writing, customer, churn_risk=0.9)
+    assert customer_score(user=user, customer_id=customer.pk).run_id == done.pk
+    from rapport.analytics.selectors import customer_score_history
+
+    assert [s.run_id for s in customer_score_history(user=user, customer_id=customer.pk)] == [done.pk]

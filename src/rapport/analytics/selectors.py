@@ -28,14 +28,14 @@ def current_scores(*, user: Any) -> QuerySet[CustomerScore]:
 def customer_score(*, user: Any, customer_id: int) -> CustomerScore | None:
     """The customer's latest score (the 360's badges and reasons), or None when never scored or not visible."""
     return (
-        visible_to(user, CustomerScore.objects.filter(customer_id=customer_id))
+        visible_to(user, CustomerScore.objects.filter(customer_id=customer_id, run__status=RunStatus.DONE))
         .order_by("-as_of", "-run_id").select_related("run").defer("run__charts", "run__timings").first()
     )
 
 
 def customer_score_history(*, user: Any, customer_id: int, limit: int = 12) -> list[CustomerScore]:
     return list(
-        visible_to(user, CustomerScore.objects.filter(customer_id=customer_id))
+        visible_to(user, CustomerScore.objects.filter(customer_id=customer_id, run__status=RunStatus.DONE))
         .select_related("run").defer("run__charts", "run__timings").order_by("-as_of", "-run_id")[:limit]
     )
 

@@ -37,11 +37,16 @@ def _cents(values: np.ndarray) -> Col:
     return Col("cents", np.round(np.asarray(values, dtype=np.float64) * 100).astype(np.int64))
 
 
-def write_scores(writer: BulkWriter, run: ScoreRun, scoring: Scoring) -> str | None:
-    """Write the run's score rows; on a partitioned table (PostgreSQL) into a new, indexed, not yet attached
-    partition, whose name is returned (see :func:`store`)."""
-    c = scoring.columns
-    n = scoring.customers
+SQLITE_SCORE_CHUNK = 100_000  # score rows per transaction on SQLite (about a second at tier L)
+
+
+def write_scores(writer: BulkWriter, run: ScoreRun, scoring: Scoring, rows: slice | None = None) -> str | None:
+    """Write the run's score rows (``rows`` of them only, when given); on a partitioned table (PostgreSQL)
+    into a new, indexed, not yet attached partition, whose name is returned (see :func:`store`)."""
+    part = rows or slice(None)
+    c = {name: values[part] for name, values in scoring.columns.items()}
+    reasons = scoring.reasons[part]
+    n = len(c["customer_id"])
     text = {name: Col("text", c[name].astype(object)) for name in (
         "rfm_segment", "risk_band", "value_band", "value_segment", "programme", "loyalty")}
     columns: dict[str, Col] = {
@@ -62,7 +67,7 @@ def write_scores(writer: BulkWriter, run: ScoreRun, scoring: Scoring) -> str | N
         "clv": _cents(c["clv"]),
         "actual_value": _cents(c["actual_value"]),
         "churn_risk": Col("float", c["churn_risk"]),
-        "reasons": Col("json", scoring.reasons),
+        "reasons": Col("json", reasons),
         **text,
     }
     if not partitions.is_partitioned(CustomerScore):
@@ -249,9 +254,41 @@ def prune_runs(keep: int) -> int:
     return len(old)
 
 
+def _mark_done(run: ScoreRun, scoring: Scoring, timings: dict[str, float]) -> None:
+    """The run done, with its figures: its scores are the current ones from the commit on."""
+    run.customers = scoring.customers
+    run.orders = scoring.orders
+    run.model_version = scoring.model_version
+    run.params = scoring.params
+    run.charts = scoring.charts
+    run.timings = timings
+    run.notes = "\n".join(scoring.notes)
+    run.status = "done"
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _write_scores_in_chunks(run: ScoreRun, scoring: Scoring) -> None:
+    """SQLite: the score rows a chunk per transaction, so that other writers get a turn in between.
+
+    SQLite has one writer at a time, and a million score rows in one transaction kept every other writer out
+    for longer than the busy timeout (a person's save failed). Nobody reads the scores of a run that is not done
+    (see selectors.py), so the run is marked done after the last chunk; a run that fails on the way takes its
+    rows with it.
+    """
+    try:
+        for first in range(0, scoring.customers, SQLITE_SCORE_CHUNK):
+            with bulk_session([CustomerScore]) as writer:
+                write_scores(writer, run, scoring, rows=slice(first, first + SQLITE_SCORE_CHUNK))
+    except BaseException:
+        CustomerScore.objects.filter(run=run).delete()
+        raise
+
+
 def store(run: ScoreRun, scoring: Scoring, *, create_tasks: bool = True, calls_per_owner: int = 10) -> ScoreRun:
-    """Write a scoring: the scores, the call tasks and the finished run in one transaction (a failure leaves the
-    previous scores current), then the lifecycle moves the scores call for (see :func:`apply_lifecycle`)."""
+    """Write a scoring: the scores, the call tasks and the finished run (a failure leaves the previous scores
+    current; one transaction, except for SQLite's chunks, see :func:`_write_scores_in_chunks`), then the
+    lifecycle moves the scores call for (see :func:`apply_lifecycle`)."""
     now = timezone.now()
     timings = dict(scoring.timings)
     began = time.perf_counter()
@@ -263,25 +300,25 @@ def store(run: ScoreRun, scoring: Scoring, *, create_tasks: bool = True, calls_p
 
     moves = plan_lifecycle(scoring, current_stages())
     lap("plan_lifecycle")
-    with bulk_session([CustomerScore]) as writer:
-        partition = write_scores(writer, run, scoring)
+    tasks = (lambda: create_call_tasks(scoring, now, calls_per_owner)) if create_tasks else (lambda: 0)
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        _write_scores_in_chunks(run, scoring)
         lap("write_scores")
-        run.tasks_created = create_call_tasks(scoring, now, calls_per_owner) if create_tasks else 0
-        lap("tasks")
-        if partition is not None:
-            # Last: attaching checks the foreign keys, which holds writes to the customers until the commit.
-            partitions.attach_partition(CustomerScore, partition, run.pk)
-            lap("attach_scores")
-        run.customers = scoring.customers
-        run.orders = scoring.orders
-        run.model_version = scoring.model_version
-        run.params = scoring.params
-        run.charts = scoring.charts
-        run.timings = timings
-        run.notes = "\n".join(scoring.notes)
-        run.status = "done"
-        run.finished_at = timezone.now()
-        run.save()
+        with transaction.atomic():
+            run.tasks_created = tasks()
+            lap("tasks")
+            _mark_done(run, scoring, timings)
+    else:
+        with bulk_session([CustomerScore]) as writer:
+            partition = write_scores(writer, run, scoring)
+            lap("write_scores")
+            run.tasks_created = tasks()
+            lap("tasks")
+            if partition is not None:
+                # Last: attaching checks the foreign keys, which holds writes to the customers until the commit.
+                partitions.attach_partition(CustomerScore, partition, run.pk)
+                lap("attach_scores")
+            _mark_done(run, scoring, timings)
     # The scores are current; the stages follow them, committed a chunk at a time.
     run.lifecycle_changes, stopped = apply_lifecycle(moves, now, workers=scoring.options.threads)
     lap("lifecycle")
