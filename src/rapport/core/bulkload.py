@@ -427,21 +427,6 @@ def _sqlite_pragma(name: str, value: Any = None) -> Any:
 
 
 @contextmanager
-def sqlite_cache(cache_kib: int) -> Iterator[None]:
-    """SQLite's page cache at ``cache_kib`` for a while (many updates of big random-order indexes), then back."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    connection.ensure_connection()
-    saved = _sqlite_pragma("cache_size")
-    _sqlite_pragma("cache_size", -abs(cache_kib))
-    try:
-        yield
-    finally:
-        _sqlite_pragma("cache_size", saved)
-
-
-@contextmanager
 def sqlite_load_settings(cache_kib: int) -> Iterator[None]:
     """Faster, still crash-safe settings for one big transaction; the previous ones come back afterwards.
 
