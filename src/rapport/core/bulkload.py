@@ -127,6 +127,45 @@ _CSV = pa_csv.WriteOptions(include_header=False, quoting_style="needed", batch_s
 COPY_ROWS = 50_000  # rows per slice sent to COPY (a few MB of CSV)
 
 
+def id_sequence(model: type[models.Model]) -> str | None:
+    """PostgreSQL: the sequence behind ``model``'s primary key (identity or serial), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)",
+                       [connection.ops.quote_name(model._meta.db_table), str(model._meta.pk.column)])
+        row = cursor.fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def first_free_id(model: type[models.Model]) -> int:
+    """The first id above the table's highest and above its sequence (``sqlite_sequence`` on SQLite).
+
+    The ORM may have taken ids whose rows are gone (deleted, rolled back): none is ever handed out again.
+    """
+    qn, table = connection.ops.quote_name, model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX({qn(model._meta.pk.column)}), 0) FROM {qn(table)}")
+        highest = int(cursor.fetchone()[0])
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+            highest = max(highest, int(cursor.fetchone()[0]))
+        elif sequence := id_sequence(model):
+            cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")
+            highest = max(highest, int(cursor.fetchone()[0]))
+    return highest + 1
+
+
+def advance_sequence(model: type[models.Model], last_used: int) -> None:
+    """PostgreSQL: move the id sequence to ``last_used`` unless it is past it already, so the ORM's next insert
+    does not take an id written in bulk (SQLite's AUTOINCREMENT follows an explicit larger id by itself)."""
+    if connection.vendor != "postgresql" or not (sequence := id_sequence(model)):
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(%s, GREATEST(%s, (SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
+            f"FROM {sequence})))", [sequence, last_used],
+        )
+
+
 class BulkWriter:
     """Writes column data to tables inside an open transaction; see :func:`bulk_session`."""
 
@@ -138,20 +177,8 @@ class BulkWriter:
         self.seconds: dict[str, float] = {}  # time inside the database call, per table
         self._next_id: dict[type[models.Model], int] = {}
         self._first_id: dict[type[models.Model], int] = {}
-        with connection.cursor() as cursor:
-            for model in tables:
-                table = connection.ops.quote_name(model._meta.db_table)
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-                highest = int(cursor.fetchone()[0])
-                # The ORM may have taken ids whose rows are gone (deleted, rolled back): never hand one out again.
-                if self.vendor == "sqlite":
-                    cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s",
-                                   [model._meta.db_table])
-                    highest = max(highest, int(cursor.fetchone()[0]))
-                elif sequence := self._sequence(model):
-                    cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")
-                    highest = max(highest, int(cursor.fetchone()[0]))
-                self._next_id[model] = self._first_id[model] = highest + 1
+        for model in tables:
+            self._next_id[model] = self._first_id[model] = first_free_id(model)
 
     def reserve(self, model: type[models.Model], n: int) -> np.ndarray:
         """The next ``n`` ids of ``model``'s table, as an int64 array."""
@@ -160,26 +187,10 @@ class BulkWriter:
         return np.arange(first, first + n, dtype=np.int64)
 
     def advance_sequences(self) -> None:
-        """PostgreSQL: move each table's id sequence past the ids reserved here, so the ORM's next insert does not
-        take one of them (SQLite's AUTOINCREMENT follows an explicit larger id by itself)."""
-        if self.vendor != "postgresql":
-            return
-        with connection.cursor() as cursor:
-            for model, following in self._next_id.items():
-                sequence = self._sequence(model)
-                if sequence and following > self._first_id[model]:
-                    cursor.execute(
-                        f"SELECT setval(%s, GREATEST(%s, (SELECT CASE WHEN is_called THEN last_value ELSE 0 END "
-                        f"FROM {sequence})))", [sequence, following - 1],
-                    )
-
-    @staticmethod
-    def _sequence(model: type[models.Model]) -> str | None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)",
-                           [connection.ops.quote_name(model._meta.db_table), str(model._meta.pk.column)])
-            row = cursor.fetchone()
-        return str(row[0]) if row and row[0] else None
+        """Move each table's id sequence past the ids reserved here (see :func:`advance_sequence`)."""
+        for model, following in self._next_id.items():
+            if following > self._first_id[model]:
+                advance_sequence(model, following - 1)
 
     def write(
         self, model: type[models.Model], n: int, columns: Mapping[str, Col], table: str | None = None,

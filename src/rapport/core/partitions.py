@@ -63,12 +63,7 @@ def index_partition(model: type[Model], child: str) -> None:
             "WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u') ORDER BY c.conname", [qn(parent)],
         )
         keys = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY i.indexrelid", [qn(parent)],
-        )
-        indexes = [row[0] for row in cursor.fetchall()]
+        indexes = _plain_indexes(cursor, qn(parent))
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for definition in keys:
             cursor.execute(f"ALTER TABLE {qn(child)} ADD {definition}")
@@ -78,6 +73,15 @@ def index_partition(model: type[Model], child: str) -> None:
             unique = "UNIQUE " if definition.startswith("CREATE UNIQUE") else ""
             cursor.execute(f"CREATE {unique}INDEX ON {qn(child)} {method_and_keys}")
         cursor.execute(f"ANALYZE {qn(child)}")
+
+
+def _plain_indexes(cursor: Any, table: str) -> list[str]:
+    """The ``CREATE INDEX`` statements of ``table``'s indexes that back no constraint (key, unique)."""
+    cursor.execute(
+        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY i.indexrelid", [table],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def attach_partition(model: type[Model], child: str, value: int) -> None:
@@ -141,11 +145,7 @@ def _rebuild(schema_editor: Any, table: str, partitioning: str, key: tuple[str, 
             "AND contype IN ('u', 'f') ORDER BY contype DESC, conname", [qn(table)],
         )
         constraints = cursor.fetchall()
-        cursor.execute(
-            "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY i.indexrelid", [qn(table)],
-        )
-        indexes = [row[0] for row in cursor.fetchall()]
+        indexes = _plain_indexes(cursor, qn(table))
         cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
                        [qn(table)])
         primary = cursor.fetchone()

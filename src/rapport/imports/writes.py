@@ -17,13 +17,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
 from django.db import connection, models
 
-from rapport.core.bulkload import BulkWriter, Col, const
+from rapport.core.bulkload import BulkWriter, Col, advance_sequence, const, first_free_id
 from rapport.imports.rows import Row
 
 
@@ -69,53 +68,20 @@ class IdRanges:
 
     def take(self, model: type[models.Model], n: int) -> np.ndarray:
         if model not in self.next:
-            self.first[model] = self.next[model] = self._start(model)
+            self.first[model] = self.next[model] = first_free_id(model)
         start = self.next[model]
         self.next[model] = start + n
         return np.arange(start, start + n, dtype=np.int64)
-
-    @staticmethod
-    def _start(model: type[models.Model]) -> int:
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COALESCE(MAX({qn(model._meta.pk.column)}), 0) FROM {qn(table)}")
-            highest = int(cursor.fetchone()[0])
-            if connection.vendor == "sqlite":
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-                row = cursor.fetchone()
-                highest = max(highest, int(row[0]) if row else 0)
-            else:
-                sequence = _pg_sequence(model)
-                if sequence:
-                    cursor.execute(f"SELECT last_value, is_called FROM {sequence}")
-                    last, called = cursor.fetchone()
-                    highest = max(highest, int(last) if called else int(last) - 1)
-        return highest + 1
 
     def ranges(self) -> dict[str, list[int]]:
         return {m._meta.db_table: [self.first[m], self.next[m] - 1] for m in self.next if self.next[m] > self.first[m]}
 
     def advance_sequences(self) -> None:
-        """PostgreSQL: move each sequence past the ids used, so the ORM's next insert does not collide."""
-        if connection.vendor != "postgresql":
-            return  # SQLite's AUTOINCREMENT raises sqlite_sequence by itself on an explicit larger id
-        with connection.cursor() as cursor:
-            for model, following in self.next.items():
-                sequence = _pg_sequence(model)
-                if sequence and following > self.first[model]:
-                    cursor.execute("SELECT setval(%s, %s)", [sequence, following - 1])
+        """Move each sequence past the ids used, so the ORM's next insert does not collide."""
+        for model, following in self.next.items():
+            if following > self.first[model]:
+                advance_sequence(model, following - 1)
 
-
-@lru_cache(maxsize=256)
-def _pg_sequence_of(table: str, column: str) -> str | None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [qn(table), column])
-        row = cursor.fetchone()
-    return str(row[0]) if row and row[0] else None
-
-
-def _pg_sequence(model: type[models.Model]) -> str | None:
-    return _pg_sequence_of(model._meta.db_table, str(model._meta.pk.column))
 
 
 
